@@ -1,0 +1,226 @@
+import { sql } from 'kysely';
+import type { PastAction, RelatedIncident } from '../../guidance/guidance.types';
+import { type RelatedCandidate, rankRelated, searchTerms } from '../../guidance/related.scoring';
+import { dialectOf } from './create-db';
+import type { DB } from './schema';
+
+// A search document is a digest, not an archive: cap it well under Postgres' 1 MB tsvector limit.
+const MAX_BODY_CHARS = 200_000;
+const MAX_TIMELINE_ROWS = 1000;
+const SERVICE_CANDIDATES = 20;
+const SIGNAL_CANDIDATES = 200;
+
+/** FTS5 query: every term quoted (so user text can never be FTS syntax), any term may match. */
+export function toFts5Query(text: string): string | undefined {
+  const terms = searchTerms(text);
+  return terms.length ? terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ') : undefined;
+}
+
+/** `websearch_to_tsquery` input: bare words joined by `or` (it never raises on odd input, this just keeps OR semantics). */
+export function toWebsearchQuery(text: string): string | undefined {
+  const terms = searchTerms(text);
+  return terms.length ? terms.join(' or ') : undefined;
+}
+
+const POSTMORTEM_TEXT_COLUMNS = ['markdown', 'body', 'content', 'text'] as const;
+const POSTMORTEM_ORDER_COLUMNS = ['version', 'updated_at', 'created_at'] as const;
+
+async function postmortemColumns(db: DB): Promise<string[]> {
+  // Ask the catalogue rather than try/catch a select: a failed statement would abort a Postgres transaction.
+  const rows =
+    dialectOf(db) === 'postgres'
+      ? await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'postmortems' and table_schema = current_schema()`.execute(db)
+      : await sql<{ name: string }>`select name from pragma_table_info('postmortems')`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+/** Latest postmortem markdown of an incident, when the postmortems feature has a table (it may not). */
+async function postmortemText(db: DB, orgId: string, incidentId: string): Promise<string | undefined> {
+  const cols = await postmortemColumns(db);
+  const textCol = POSTMORTEM_TEXT_COLUMNS.find((c) => cols.includes(c));
+  if (!textCol || !cols.includes('org_id') || !cols.includes('incident_id')) return undefined;
+  const orderCol = POSTMORTEM_ORDER_COLUMNS.find((c) => cols.includes(c));
+  const order = orderCol ? sql`order by ${sql.ref(orderCol)} desc` : sql``;
+  const res = await sql<{ text: string | null }>`select ${sql.ref(textCol)} as text from postmortems
+    where org_id = ${orgId} and incident_id = ${incidentId} ${order} limit 1`.execute(db);
+  return res.rows[0]?.text ?? undefined;
+}
+
+async function removeFromIndex(db: DB, orgId: string, incidentId: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`delete from incident_search where org_id = ${orgId} and incident_id = ${incidentId}`.execute(db);
+  else await sql`delete from incident_search_fts where org_id = ${orgId} and incident_id = ${incidentId}`.execute(db);
+}
+
+/**
+ * (Re)build one incident's search document from the read models: title, service, environment,
+ * description, last update, timeline, actions, signal titles and the latest postmortem.
+ * Idempotent; call it after the projection commits. An unknown incident is removed from the index.
+ */
+export async function indexIncident(db: DB, orgId: string, incidentId: string): Promise<boolean> {
+  const inc = await db.selectFrom('incidents').selectAll().where('org_id', '=', orgId).where('id', '=', incidentId).executeTakeFirst();
+  if (!inc) {
+    await removeFromIndex(db, orgId, incidentId);
+    return false;
+  }
+  // Sequential on purpose: this may run inside the caller's transaction (one connection).
+  const timeline = await db.selectFrom('incident_timeline').select('text').where('org_id', '=', orgId).where('incident_id', '=', incidentId).orderBy('seq').limit(MAX_TIMELINE_ROWS).execute();
+  const actions = await db.selectFrom('incident_actions').select('text').where('org_id', '=', orgId).where('incident_id', '=', incidentId).execute();
+  const signals = await db.selectFrom('incident_signals').select('title').where('org_id', '=', orgId).where('incident_id', '=', incidentId).execute();
+  const postmortem = await postmortemText(db, orgId, incidentId);
+  const body = [
+    inc.service,
+    inc.environment,
+    inc.description,
+    inc.last_update_text,
+    ...signals.map((s) => s.title),
+    ...actions.map((a) => a.text),
+    ...timeline.map((t) => t.text),
+    postmortem,
+  ]
+    .filter((s): s is string => !!s)
+    .join('\n')
+    .slice(0, MAX_BODY_CHARS);
+  const at = new Date().toISOString();
+
+  if (dialectOf(db) === 'postgres') {
+    await sql`insert into incident_search (org_id, incident_id, document, indexed_at)
+      values (${orgId}, ${incidentId},
+        setweight(to_tsvector('english', ${inc.title}), 'A') || setweight(to_tsvector('english', ${body}), 'B'), ${at})
+      on conflict (org_id, incident_id) do update set document = excluded.document, indexed_at = excluded.indexed_at`.execute(db);
+  } else {
+    await removeFromIndex(db, orgId, incidentId);
+    await sql`insert into incident_search_fts (org_id, incident_id, title, body) values (${orgId}, ${incidentId}, ${inc.title}, ${body})`.execute(db);
+  }
+  return true;
+}
+
+/** Re-index every incident (after `projections rebuild`, or once after upgrading). Returns how many. */
+export async function reindexAllIncidents(db: DB, orgId?: string): Promise<number> {
+  let q = db.selectFrom('incidents').select(['org_id', 'id']);
+  if (orgId) q = q.where('org_id', '=', orgId);
+  const rows = await q.execute();
+  for (const r of rows) await indexIncident(db, r.org_id, r.id);
+  return rows.length;
+}
+
+export interface SearchRelatedInput {
+  orgId: string;
+  text: string;
+  service?: string;
+  environment?: string;
+  excludeIncidentId?: string;
+  /** Alert fingerprints of the current incident: a past incident with the same alert is related. */
+  fingerprints?: string[];
+  correlationKeys?: string[];
+  limit: number;
+  now: Date | string;
+}
+
+/** Full-text hits in this org, with relevance relative to the best hit (0–1]. */
+async function textHits(db: DB, orgId: string, text: string, max: number): Promise<Map<string, number>> {
+  const hits = new Map<string, number>();
+  let rows: { incident_id: string; rank: number }[];
+  if (dialectOf(db) === 'postgres') {
+    const q = toWebsearchQuery(text);
+    if (!q) return hits;
+    rows = (
+      await sql<{ incident_id: string; rank: number }>`select s.incident_id, ts_rank(s.document, q) as rank
+        from incident_search s, websearch_to_tsquery('english', ${q}) q
+        where s.org_id = ${orgId} and s.document @@ q order by rank desc limit ${max}`.execute(db)
+    ).rows;
+  } else {
+    const q = toFts5Query(text);
+    if (!q) return hits;
+    // bm25 is "lower is better"; negate it. Title matches weigh four times body matches.
+    rows = (
+      await sql<{ incident_id: string; rank: number }>`select incident_id, -bm25(incident_search_fts, 0.0, 0.0, 4.0, 1.0) as rank
+        from incident_search_fts where incident_search_fts match ${q} and org_id = ${orgId}
+        order by rank desc limit ${max}`.execute(db)
+    ).rows;
+  }
+  const best = Math.max(0, ...rows.map((r) => Number(r.rank)));
+  for (const r of rows) hits.set(r.incident_id, best > 0 ? Number(r.rank) / best : 1);
+  return hits;
+}
+
+/**
+ * Past incidents of the same org related to the given text, service and signals, best first.
+ * Every query is scoped by `org_id`: another workspace's incidents can never appear.
+ */
+export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<RelatedIncident[]> {
+  const { orgId } = input;
+  const limit = Math.max(0, Math.min(input.limit, 50));
+  if (limit === 0) return [];
+  const fps = [...new Set(input.fingerprints ?? [])].filter(Boolean).slice(0, 100);
+  const keys = [...new Set(input.correlationKeys ?? [])].filter(Boolean).slice(0, 100);
+
+  const text = await textHits(db, orgId, input.text, Math.max(limit * 5, 50));
+  const shared = new Map<string, { fps: Set<string>; keys: Set<string> }>();
+  if (fps.length || keys.length) {
+    const rows = await db
+      .selectFrom('incident_signals')
+      .select(['incident_id', 'fingerprint', 'correlation_key'])
+      .where('org_id', '=', orgId)
+      .where((eb) => {
+        const ors = [];
+        if (fps.length) ors.push(eb('fingerprint', 'in', fps));
+        if (keys.length) ors.push(eb('correlation_key', 'in', keys));
+        return eb.or(ors);
+      })
+      .limit(SIGNAL_CANDIDATES)
+      .execute();
+    for (const r of rows) {
+      const s = shared.get(r.incident_id) ?? { fps: new Set<string>(), keys: new Set<string>() };
+      if (fps.includes(r.fingerprint)) s.fps.add(r.fingerprint);
+      if (r.correlation_key && keys.includes(r.correlation_key)) s.keys.add(r.correlation_key);
+      shared.set(r.incident_id, s);
+    }
+  }
+  const sameService = input.service
+    ? await db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('service', '=', input.service).orderBy('created_at', 'desc').limit(SERVICE_CANDIDATES).execute()
+    : [];
+
+  const ids = new Set([...text.keys(), ...shared.keys(), ...sameService.map((r) => r.id)]);
+  if (input.excludeIncidentId) ids.delete(input.excludeIncidentId);
+  if (ids.size === 0) return [];
+  const incidents = await db
+    .selectFrom('incidents')
+    .select(['id', 'number', 'title', 'status', 'service', 'environment', 'channel_id', 'created_at'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', [...ids])
+    .execute();
+
+  const candidates: RelatedCandidate[] = incidents.map((i) => ({
+    incidentId: i.id,
+    number: Number(i.number),
+    title: i.title,
+    status: i.status,
+    service: i.service,
+    environment: i.environment,
+    channelId: i.channel_id,
+    createdAt: i.created_at,
+    textScore: text.get(i.id) ?? 0,
+    sharedFingerprints: shared.get(i.id)?.fps.size ?? 0,
+    sharedCorrelationKeys: [...(shared.get(i.id)?.keys ?? [])],
+  }));
+  return rankRelated(candidates, { terms: searchTerms(input.text), service: input.service, environment: input.environment, now: input.now }, limit);
+}
+
+/** Actions recorded in the given past incidents (done ones first), for deterministic guidance. */
+export async function pastActionsOf(db: DB, orgId: string, related: Pick<RelatedIncident, 'incidentId' | 'number'>[], perIncident = 5): Promise<PastAction[]> {
+  if (related.length === 0) return [];
+  const numbers = new Map(related.map((r) => [r.incidentId, r.number]));
+  const rows = await db
+    .selectFrom('incident_actions')
+    .select(['incident_id', 'text', 'done', 'created_at'])
+    .where('org_id', '=', orgId)
+    .where('incident_id', 'in', [...numbers.keys()])
+    .orderBy('created_at')
+    .execute();
+  const out: PastAction[] = [];
+  for (const r of related) {
+    const mine = rows.filter((a) => a.incident_id === r.incidentId).sort((a, b) => Number(b.done) - Number(a.done));
+    for (const a of mine.slice(0, perIncident)) out.push({ incidentNumber: r.number, text: a.text, done: Number(a.done) === 1 });
+  }
+  return out;
+}

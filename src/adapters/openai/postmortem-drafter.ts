@@ -1,0 +1,109 @@
+import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import { type PostmortemInput, draftPostmortem } from '../../postmortems/postmortem.markdown';
+import { type NarrativeAnswer, type NarrativeInput, buildNarrativePrompt, parseNarrative } from '../../postmortems/postmortem.narrative';
+
+export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4.1-mini';
+/** Drafting runs after the Slack ack, but a person is waiting on the button: fall back quickly. */
+export const DEFAULT_POSTMORTEM_TIMEOUT_MS = 20_000;
+
+export interface PostmortemDrafterConfig {
+  apiKey?: string;
+  baseURL?: string;
+  model?: string;
+  timeoutMs?: number;
+}
+
+export interface NarrativeDraft {
+  narrative: NarrativeAnswer;
+  model: string;
+  tokens?: number;
+  promptVersion: string;
+}
+
+/** Why the model's narrative was not used; logged, and shown to nobody but operators. */
+export type NarrativeFailure = 'timeout' | 'connection' | 'http_error' | 'empty' | 'malformed';
+
+export interface PostmortemDrafter {
+  readonly model: string;
+  /** The narrative, or null on any failure (the caller then uses the deterministic draft). */
+  draftNarrative(input: NarrativeInput, onFailure?: (reason: NarrativeFailure, detail: string) => void): Promise<NarrativeDraft | null>;
+}
+
+/** Null without an API key: the product then drafts deterministically. */
+export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): PostmortemDrafter | null {
+  if (!cfg.apiKey?.trim()) return null;
+  const model = cfg.model?.trim() || DEFAULT_POSTMORTEM_MODEL;
+  // No retries: a retry would double the wait, and the deterministic draft is always available.
+  const client = new OpenAI({
+    apiKey: cfg.apiKey,
+    baseURL: cfg.baseURL || undefined,
+    timeout: cfg.timeoutMs ?? DEFAULT_POSTMORTEM_TIMEOUT_MS,
+    maxRetries: 0,
+  });
+
+  return {
+    model,
+    async draftNarrative(input, onFailure) {
+      const prompt = buildNarrativePrompt(input);
+      const fail = (reason: NarrativeFailure, detail: string) => {
+        onFailure?.(reason, detail);
+        return null;
+      };
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        completion = await client.chat.completions.create({
+          model,
+          messages: [
+            { role: 'system', content: prompt.system },
+            { role: 'user', content: prompt.user },
+          ],
+          response_format: { type: 'json_object' },
+        });
+      } catch (e) {
+        if (e instanceof APIConnectionTimeoutError) return fail('timeout', 'the model did not answer in time');
+        if (e instanceof APIError && e.status) return fail('http_error', `HTTP ${e.status}: ${e.message}`);
+        return fail('connection', e instanceof Error ? e.message : String(e));
+      }
+      const content = completion.choices?.[0]?.message?.content;
+      if (!content?.trim()) return fail('empty', 'the model returned no content');
+      const narrative = parseNarrative(content);
+      if (!narrative) return fail('malformed', 'the answer was not the expected JSON object');
+      return {
+        narrative,
+        model: completion.model || model,
+        tokens: completion.usage?.total_tokens,
+        promptVersion: prompt.version,
+      };
+    },
+  };
+}
+
+export interface GeneratedPostmortem {
+  markdown: string;
+  generator: 'llm' | 'deterministic';
+  model?: string;
+  tokens?: number;
+  promptVersion?: string;
+  /** Set when a drafter was configured but its narrative could not be used. */
+  fallback?: { reason: NarrativeFailure; detail: string };
+}
+
+/**
+ * The draft the product posts: with the model's narrative when it answers well, else the
+ * deterministic draft with prompts for the team. Never throws for model trouble.
+ */
+export async function generatePostmortem(drafter: PostmortemDrafter | null, input: PostmortemInput): Promise<GeneratedPostmortem> {
+  if (!drafter) return { markdown: draftPostmortem(input), generator: 'deterministic' };
+  let fallback: GeneratedPostmortem['fallback'];
+  const draft = await drafter.draftNarrative(input, (reason, detail) => {
+    fallback = { reason, detail };
+  });
+  if (!draft) return { markdown: draftPostmortem(input), generator: 'deterministic', fallback };
+  return {
+    markdown: draftPostmortem({ ...input, narrative: draft.narrative }),
+    generator: 'llm',
+    model: draft.model,
+    tokens: draft.tokens,
+    promptVersion: draft.promptVersion,
+  };
+}

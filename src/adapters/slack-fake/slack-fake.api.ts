@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SlackMethodError } from './slack-fake.errors';
+import type { FaultAction, FaultInjector } from './slack-fake.faults';
+import { bearerToken, decodeForRecord, parseBody, readBody, sendJson } from './slack-fake.http';
+import { METHODS } from './slack-fake.methods';
+import type { FakeSlackState } from './slack-fake.state';
+import type { FaultKind, Params, RecordedCall, TeamState } from './slack-fake.types';
+
+export interface ApiDeps {
+  state: () => FakeSlackState;
+  faults: FaultInjector;
+  baseUrl: string;
+  record: (call: Omit<RecordedCall, 'seq'>) => void;
+  /** Tracks hang timers so close() can cancel them. */
+  delay: (ms: number) => Promise<void>;
+}
+
+interface Outcome {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+  fault?: FaultKind;
+}
+
+function errorBody(e: SlackMethodError): Record<string, unknown> {
+  return e.messages.length > 0
+    ? { ok: false, error: e.error, response_metadata: { messages: e.messages } }
+    : { ok: false, error: e.error };
+}
+
+function runMethod(deps: ApiDeps, method: string, team: TeamState, params: Params): Outcome {
+  const handler = METHODS[method];
+  try {
+    const result = handler({ state: deps.state(), team, params, baseUrl: deps.baseUrl });
+    return { status: 200, body: { ok: true, ...result } };
+  } catch (e) {
+    if (e instanceof SlackMethodError) return { status: 200, body: errorBody(e) };
+    // A bug in the fake must not look like a Slack refusal the product could swallow.
+    console.error(`slack fake: ${method} crashed`, e);
+    return { status: 200, body: { ok: false, error: 'fatal_error', response_metadata: { messages: [String(e)] } } };
+  }
+}
+
+function faultOutcome(action: FaultAction): Outcome | undefined {
+  switch (action.kind) {
+    case 'error':
+      return { status: 200, body: { ok: false, error: action.error } };
+    case '429':
+      return {
+        status: 429,
+        body: { ok: false, error: 'ratelimited' },
+        headers: { 'retry-after': String(action.retryAfter) },
+        fault: '429',
+      };
+    case '500':
+      return { status: 500, body: { ok: false, error: 'internal_error' }, fault: '500' };
+    case 'timeout':
+      return undefined;
+  }
+}
+
+/** One Web API call: parse, authenticate, maybe inject a fault, dispatch, record. */
+export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams): Promise<void> {
+  const at = Date.now();
+  let params: Params = Object.fromEntries(query);
+  try {
+    const parsed = await parseBody(req.headers['content-type'], await readBody(req));
+    params = decodeForRecord({ ...params, ...parsed.params });
+  } catch {
+    const body = { ok: false, error: 'invalid_form_data' };
+    deps.record({ method, params, teamId: null, at, status: 200, response: body });
+    return sendJson(res, 200, body);
+  }
+  const token = bearerToken(req, { ...Object.fromEntries(query), ...params });
+  const team = token === undefined ? undefined : deps.state().teamForToken(token);
+
+  let outcome: Outcome | undefined;
+  if (!(method in METHODS)) outcome = { status: 200, body: { ok: false, error: 'unknown_method' } };
+  else if (token === undefined) outcome = { status: 200, body: { ok: false, error: 'not_authed' } };
+  else if (!team) outcome = { status: 200, body: { ok: false, error: 'invalid_auth' } };
+
+  let fault: FaultKind | undefined;
+  if (!outcome && team) {
+    const action = deps.faults.next(method);
+    if (action) {
+      outcome = faultOutcome(action);
+      if (action.kind === 'timeout') {
+        fault = 'timeout';
+        // Slow Slack: the call still happens, so a client that gave up may retry into a duplicate.
+        await deps.delay(action.delayMs);
+      }
+    }
+    outcome ??= runMethod(deps, method, team, params);
+  }
+  const final = outcome ?? { status: 200, body: { ok: false, error: 'invalid_auth' } };
+  const faultKind = final.fault ?? fault;
+  deps.record({
+    method,
+    params,
+    teamId: team?.id ?? null,
+    at,
+    status: final.status,
+    response: final.body,
+    ...(faultKind ? { fault: faultKind } : {}),
+  });
+  sendJson(res, final.status, final.body, final.headers);
+}

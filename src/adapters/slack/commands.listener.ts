@@ -1,0 +1,75 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../../app/deps';
+import { DomainError } from '../../shared/domain-error';
+import { atLeast } from '../../shared/roles';
+import { findIncidentByChannel, roleOf } from '../db/incident.queries';
+import { parseCommandText } from './command.parser';
+import { HELP_TEXT } from './incident.blocks';
+import { errorText } from './slack-reply';
+import type { CommandContext, Reply } from './subcommands/subcommand';
+import { findSubcommand } from './subcommands';
+
+const ephemeral = (r: { text: string; blocks?: unknown[]; inChannel?: boolean }) => ({
+  response_type: r.inChannel ? ('in_channel' as const) : ('ephemeral' as const),
+  text: r.text,
+  ...(r.blocks ? { blocks: r.blocks as never } : {}),
+});
+
+/**
+ * `/incident`. Fast subcommands write to the log and then ack with the answer (a durable write takes
+ * milliseconds, so a 200 means "recorded"); slow ones ack at once and answer through response_url.
+ */
+export function registerCommands(app: App, deps: AppDeps) {
+  app.command('/incident', async ({ command, ack, respond, client, context }) => {
+    const orgId = context.teamId ?? command.team_id;
+    const parsed = parseCommandText(command.text ?? '');
+    const sub = findSubcommand(parsed.sub);
+    if (!sub) {
+      await ack(ephemeral({ text: `I don't know \`${parsed.sub}\`.\n${HELP_TEXT}` }));
+      return;
+    }
+    let ctx: CommandContext;
+    try {
+      const role = await roleOf(deps.db, orgId, command.user_id, deps.config.adminUserIds);
+      if (!atLeast(role, sub.minRole)) throw new DomainError('forbidden', `\`${sub.name}\` needs the ${sub.minRole.replace('_', ' ')} role; you are a ${role.replace('_', ' ')}.`);
+      const incident = await findIncidentByChannel(deps.db, orgId, command.channel_id);
+      if (sub.needsIncident && !incident) {
+        throw new DomainError('not_in_incident_channel', `\`${sub.name}\` works inside an incident channel. Run it in the incident's channel (see \`/incident list\`).`);
+      }
+      ctx = { orgId, userId: command.user_id, channelId: command.channel_id, args: parsed.rest, role, triggerId: command.trigger_id, incident, client, idempotencyKey: `slash:${command.trigger_id}` };
+    } catch (e) {
+      await ack(ephemeral({ text: errorText(e, deps.logger, `/incident ${sub.name}`) }));
+      return;
+    }
+
+    if (sub.slow) {
+      await ack(ephemeral({ text: `:hourglass_flowing_sand: Working on \`${sub.name}\`…` }));
+      try {
+        const reply = await sub.run(ctx, deps);
+        if ('modal' in reply) await client.views.open({ trigger_id: command.trigger_id, view: reply.modal as never });
+        else await respond({ ...ephemeral(reply), replace_original: true });
+      } catch (e) {
+        await respond({ response_type: 'ephemeral', text: errorText(e, deps.logger, `/incident ${sub.name}`), replace_original: true });
+      }
+      return;
+    }
+
+    let reply: Reply;
+    try {
+      reply = await sub.run(ctx, deps);
+    } catch (e) {
+      await ack(ephemeral({ text: errorText(e, deps.logger, `/incident ${sub.name}`) }));
+      return;
+    }
+    if ('modal' in reply) {
+      await ack();
+      try {
+        await client.views.open({ trigger_id: command.trigger_id, view: reply.modal as never });
+      } catch (e) {
+        await respond({ response_type: 'ephemeral', text: errorText(e, deps.logger, 'opening the form') });
+      }
+      return;
+    }
+    await ack(ephemeral(reply));
+  });
+}

@@ -1,0 +1,106 @@
+import type { EffectPlanner, PlannedEffect } from '../../app/effects';
+import type { IncidentEvent, IncidentState } from '../../incidents/incident.types';
+import { assertNever } from '../../shared/domain-error';
+import { actionMessage } from './incident.blocks';
+import { IDS } from './ids';
+
+/** Summary edits caused by alerts wait this long so a storm folds into few edits. */
+export const SIGNAL_SUMMARY_DELAY_MS = 5_000;
+export const ROLLUP_DELAY_MS = 10_000;
+
+export const summaryKey = (incidentId: string) => `summary:${incidentId}`;
+export const rollupKey = (incidentId: string) => `rollup:${incidentId}`;
+
+const post = (incidentId: string, text: string, blocks?: unknown[]): PlannedEffect => ({ kind: 'slack.post', payload: { incidentId, text, ...(blocks ? { blocks } : {}) } });
+const ctx = (text: string) => [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+
+export function createEffectPlanner(opts: { announceChannel?: string }): EffectPlanner {
+  return (before: IncidentState, after: IncidentState, events: IncidentEvent[], now: Date) => {
+    const out: PlannedEffect[] = [];
+    const id = after.id;
+    const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    let summaryNow = false;
+    let summarySoon = false;
+    for (const e of events) {
+      switch (e.type) {
+        case 'INCIDENT_CREATED':
+          out.push({ kind: 'incident.open_channel', payload: { incidentId: id, inviteUserIds: e.actor.startsWith('U') || e.actor.startsWith('W') ? [e.actor] : [] } });
+          if (opts.announceChannel) {
+            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `:rotating_light: INC-${e.number} declared (${e.severity}): ${e.title}`, withChannelLink: true } });
+          }
+          break;
+        case 'STATUS_CHANGED':
+          summaryNow = true;
+          out.push(post(id, `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${e.message}` : ''}`));
+          if (opts.announceChannel && (e.to === 'RESOLVED' || e.to === 'MITIGATED' || e.to === 'CANCELLED')) {
+            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `INC-${after.number} is now ${e.to.toLowerCase()}: ${after.title}`, withChannelLink: true } });
+          }
+          break;
+        case 'SEVERITY_UPDATED':
+          summaryNow = true;
+          out.push(post(id, `Severity: ${e.from} → *${e.to}* by <@${e.actor}>`));
+          break;
+        case 'ASSIGNEE_CHANGED':
+          summaryNow = true;
+          out.push({ kind: 'slack.invite', payload: { incidentId: id, userIds: [e.userId] } });
+          out.push(post(id, `<@${e.userId}> is now *${e.role}* (set by <@${e.actor}>)`));
+          break;
+        case 'NOTE_ADDED':
+          summaryNow = true;
+          out.push(post(id, `:memo: Note by <@${e.actor}>: ${e.text}`, ctx(`:memo: Added to the timeline by <@${e.actor}>`).concat([{ type: 'section', text: { type: 'mrkdwn', text: e.text.slice(0, 2900) } }] as never)));
+          break;
+        case 'ACTION_ADDED': {
+          summaryNow = true;
+          const m = actionMessage(after.number, e.actionId, e.text, e.owner);
+          out.push(post(id, m.text, m.blocks));
+          break;
+        }
+        case 'ACTION_COMPLETED':
+          summaryNow = true;
+          out.push(post(id, `:white_check_mark: Follow-up done by <@${e.actor}>: ${after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId}`));
+          break;
+        case 'UPDATE_POSTED':
+          summaryNow = true;
+          out.push(post(id, `:loudspeaker: *Update* from <@${e.actor}>: ${e.text}`));
+          if (opts.announceChannel) {
+            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `:loudspeaker: INC-${after.number} update: ${e.text}`, withChannelLink: true } });
+          }
+          break;
+        case 'SIGNAL_ATTACHED':
+          summarySoon = true;
+          if (before.exists) out.push({ kind: 'incident.signal_rollup', payload: { incidentId: id }, dedupeKey: rollupKey(id), notBefore: later(ROLLUP_DELAY_MS) });
+          break;
+        case 'SIGNAL_RESOLVED': {
+          summarySoon = true;
+          const allResolved = after.signals.length > 0 && after.signals.every((s) => s.status === 'resolved');
+          const wasFiring = before.signals.some((s) => s.status === 'firing');
+          if (allResolved && wasFiring && (after.status === 'OPEN' || after.status === 'INVESTIGATING')) {
+            out.push(
+              post(id, 'Every alert on this incident has resolved.', [
+                { type: 'section', text: { type: 'mrkdwn', text: `:large_green_circle: Every alert on INC-${after.number} has resolved. ${after.roles.commander ? `<@${after.roles.commander}>, ` : ''}mark it mitigated when you agree.` } },
+                { type: 'actions', elements: [{ type: 'button', action_id: IDS.markMitigated, text: { type: 'plain_text', text: 'Mark mitigated' }, value: id, style: 'primary' }] },
+              ]),
+            );
+          }
+          break;
+        }
+        case 'POSTMORTEM_DRAFTED':
+        case 'GUIDANCE_GENERATED':
+          break;
+        case 'POSTMORTEM_PR_OPENED':
+          summaryNow = true;
+          out.push(post(id, `:page_facing_up: Postmortem pull request: <${e.url}|#${e.number}>`));
+          break;
+        case 'CHANNEL_LINKED':
+        case 'SUMMARY_POSTED':
+          break; // written by the open_channel effect itself
+        default:
+          assertNever(e);
+      }
+    }
+    if (before.exists && (summaryNow || summarySoon)) {
+      out.push({ kind: 'incident.sync_summary', payload: { incidentId: id }, dedupeKey: summaryKey(id), notBefore: summaryNow ? undefined : later(SIGNAL_SUMMARY_DELAY_MS) });
+    }
+    return out;
+  };
+}

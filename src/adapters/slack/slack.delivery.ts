@@ -1,0 +1,219 @@
+import type { WebClient } from '@slack/web-api';
+import type { IncidentService } from '../../app/incident.service';
+import { incidentChannelName } from '../../incidents/channel-name';
+import { findIncidentById } from '../db/incident.queries';
+import type { DB, IncidentRow } from '../db/schema';
+import { backoffMs, type Deliver, type DeliveryOutcome, type OutboxRow } from '../outbox/outbox.worker';
+import { EFFECT_METADATA_TYPE } from './ids';
+import { classifySlackError, slackErrorCode } from './slack-errors';
+import { summaryBlocks } from './summary.blocks';
+
+export interface SlackDeliveryDeps {
+  db: DB;
+  incidents: IncidentService;
+  /** The bot's client for a workspace; undefined when the workspace uninstalled us. */
+  clientFor: (orgId: string) => Promise<WebClient | undefined>;
+  channelPrefix: string;
+  /** Extra effect kinds from feature areas (digests, postmortems…). */
+  extra?: Record<string, Deliver>;
+}
+
+const SYSTEM = { kind: 'system' as const, id: 'revenant', role: 'admin' as const };
+const botIds = new Map<string, string>();
+
+async function botUserId(client: WebClient, orgId: string): Promise<string> {
+  const known = botIds.get(orgId);
+  if (known) return known;
+  const auth = await client.auth.test();
+  botIds.set(orgId, auth.user_id as string);
+  return auth.user_id as string;
+}
+
+/** Find a channel by exact name among the bot's (paged), so a retried create reuses the first one. */
+export async function findChannelByName(client: WebClient, name: string) {
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const res = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: false, limit: 1000, cursor });
+    const hit = res.channels?.find((c) => c.name === name);
+    if (hit) return hit;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
+}
+
+/** Look for a message we already posted for this effect (crash between Slack's answer and our commit). */
+async function findPosted(client: WebClient, channel: string, effectId: string, threadTs?: string) {
+  const res = threadTs
+    ? await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true } as never)
+    : await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+  return res.messages?.find((m) => (m as { metadata?: { event_type?: string; event_payload?: { effect_id?: string } } }).metadata?.event_payload?.effect_id === effectId);
+}
+
+export async function postOnce(client: WebClient, retry: boolean, args: { channel: string; text: string; blocks?: unknown[]; thread_ts?: string; effectId: string }) {
+  if (retry) {
+    const prior = await findPosted(client, args.channel, args.effectId, args.thread_ts);
+    if (prior?.ts) return prior.ts;
+  }
+  const res = await client.chat.postMessage({
+    channel: args.channel,
+    text: args.text,
+    ...(args.blocks ? { blocks: args.blocks as never } : {}),
+    ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+    metadata: { event_type: EFFECT_METADATA_TYPE, event_payload: { effect_id: args.effectId } },
+  });
+  return res.ts as string;
+}
+
+function toOutcome(e: unknown, row: OutboxRow): DeliveryOutcome {
+  const f = classifySlackError(e);
+  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
+  if (f.kind === 'transient') return { type: 'retry', afterMs: backoffMs(row.attempts), error: f.error };
+  return { type: 'failed', error: f.error };
+}
+
+export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
+  async function openChannel(client: WebClient, row: OutboxRow, inc: IncidentRow): Promise<DeliveryOutcome> {
+    const retry = row.attempts > 1;
+    let channelId = inc.channel_id;
+    let channelName = inc.channel_name ?? '';
+    if (!channelId) {
+      const me = await botUserId(client, row.org_id);
+      for (let attempt = 0; attempt < 10 && !channelId; attempt++) {
+        const name = incidentChannelName(deps.channelPrefix, inc.number, inc.title, attempt);
+        if (retry) {
+          const prior = await findChannelByName(client, name);
+          if (prior?.id && prior.creator === me) {
+            channelId = prior.id;
+            channelName = name;
+            break;
+          }
+        }
+        try {
+          const res = await client.conversations.create({ name });
+          channelId = res.channel?.id ?? null;
+          channelName = name;
+        } catch (e) {
+          if (slackErrorCode(e) !== 'name_taken') throw e;
+          // Someone else's channel has the name: try the next suffix.
+        }
+      }
+      if (!channelId) return { type: 'failed', error: 'name_taken: no free channel name after 10 tries' };
+      await deps.incidents.execute({ orgId: row.org_id, incidentId: inc.id, actor: SYSTEM, command: { type: 'LinkChannel', channelId, channelName } });
+    }
+    const invite = [...new Set([...((row.payload.inviteUserIds as string[]) ?? []), inc.commander_id, inc.comms_id, inc.scribe_id].filter((u): u is string => !!u))];
+    if (invite.length) await inviteUsers(client, channelId, invite);
+    if (!inc.summary_ts) {
+      const fresh = (await findIncidentById(deps.db, row.org_id, inc.id)) ?? inc;
+      const s = summaryBlocks(fresh);
+      const ts = await postOnce(client, retry, { channel: channelId, text: s.text, blocks: s.blocks, effectId: `summary:${inc.id}` });
+      try {
+        await client.pins.add({ channel: channelId, timestamp: ts });
+      } catch (e) {
+        if (slackErrorCode(e) !== 'already_pinned') throw e;
+      }
+      await deps.incidents.execute({ orgId: row.org_id, incidentId: inc.id, actor: SYSTEM, command: { type: 'RecordSummary', ts } });
+    }
+    return { type: 'done', result: { channelId, channelName } };
+  }
+
+  async function inviteUsers(client: WebClient, channel: string, users: string[]) {
+    try {
+      await client.conversations.invite({ channel, users: users.join(',') });
+    } catch (e) {
+      const code = slackErrorCode(e);
+      if (code === 'already_in_channel' || code === 'cant_invite_self') return;
+      if (code === 'not_in_channel') {
+        await client.conversations.join({ channel });
+        return inviteUsers(client, channel, users);
+      }
+      throw e;
+    }
+  }
+
+  async function withChannel(client: WebClient, channel: string, fn: () => Promise<unknown>) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (slackErrorCode(e) !== 'not_in_channel') throw e;
+      await client.conversations.join({ channel });
+      return fn();
+    }
+  }
+
+  return async (row) => {
+    if (deps.extra?.[row.kind]) return deps.extra[row.kind](row);
+    const client = await deps.clientFor(row.org_id);
+    if (!client) return { type: 'failed', error: 'workspace_not_installed' };
+    const incidentId = row.payload.incidentId as string | undefined;
+    const inc = incidentId ? await findIncidentById(deps.db, row.org_id, incidentId) : undefined;
+    if (incidentId && !inc) return { type: 'failed', error: 'incident_not_found' };
+    try {
+      switch (row.kind) {
+        case 'incident.open_channel':
+          return await openChannel(client, row, inc!);
+        case 'incident.sync_summary': {
+          if (!inc!.channel_id || !inc!.summary_ts) return { type: 'done', result: { skipped: 'no summary yet' } };
+          const s = summaryBlocks(inc!);
+          await client.chat.update({ channel: inc!.channel_id, ts: inc!.summary_ts, text: s.text, blocks: s.blocks as never });
+          return { type: 'done' };
+        }
+        case 'slack.post': {
+          if (!inc!.channel_id) return { type: 'retry', afterMs: backoffMs(row.attempts), error: 'channel not open yet' };
+          const ch = inc!.channel_id;
+          const ts = await withChannel(client, ch, () =>
+            postOnce(client, row.attempts > 1, { channel: ch, text: row.payload.text as string, blocks: row.payload.blocks as unknown[] | undefined, effectId: String(row.id) }),
+          );
+          return { type: 'done', result: { ts: ts as string } };
+        }
+        case 'slack.invite':
+          if (!inc!.channel_id) return { type: 'retry', afterMs: backoffMs(row.attempts), error: 'channel not open yet' };
+          await inviteUsers(client, inc!.channel_id, row.payload.userIds as string[]);
+          return { type: 'done' };
+        case 'slack.announce': {
+          const channel = row.payload.channel as string;
+          const link = row.payload.withChannelLink && inc?.channel_id ? ` in <#${inc.channel_id}>` : '';
+          const ts = await withChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: `${row.payload.text as string}${link}`, effectId: String(row.id) }));
+          return { type: 'done', result: { ts: ts as string } };
+        }
+        case 'incident.signal_rollup':
+          return await signalRollup(deps, client, row, inc!);
+        default:
+          return { type: 'failed', error: `no handler for effect kind ${row.kind}` };
+      }
+    } catch (e) {
+      return toOutcome(e, row);
+    }
+  };
+}
+
+/** One threaded message under the summary, edited as signals pile up, instead of a message per alert. */
+async function signalRollup(deps: SlackDeliveryDeps, client: WebClient, row: OutboxRow, inc: IncidentRow): Promise<DeliveryOutcome> {
+  if (!inc.channel_id || !inc.summary_ts) return { type: 'retry', afterMs: 2000, error: 'summary not posted yet' };
+  const signals = await deps.db
+    .selectFrom('incident_signals')
+    .select(['title', 'service', 'environment', 'status', 'source'])
+    .where('org_id', '=', row.org_id)
+    .where('incident_id', '=', inc.id)
+    .orderBy('last_seen_at', 'desc')
+    .limit(10)
+    .execute();
+  const lines = signals.map((s) => `• ${s.status === 'firing' ? ':red_circle:' : ':large_green_circle:'} ${s.title} (${s.service}/${s.environment}, ${s.source})`);
+  const text = `*${inc.signal_count} signals* on this incident (${inc.open_signal_count} firing). Latest:\n${lines.join('\n')}`.slice(0, 2900);
+  const prev = await deps.db
+    .selectFrom('outbox')
+    .select('result')
+    .where('incident_id', '=', inc.id)
+    .where('kind', '=', 'incident.signal_rollup')
+    .where('status', '=', 'done')
+    .where('result', 'is not', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const prevTs = prev?.result ? (JSON.parse(prev.result).ts as string | undefined) : undefined;
+  if (prevTs) {
+    await client.chat.update({ channel: inc.channel_id, ts: prevTs, text });
+    return { type: 'done', result: { ts: prevTs } };
+  }
+  const ts = await postOnce(client, row.attempts > 1, { channel: inc.channel_id, text, thread_ts: inc.summary_ts, effectId: `rollup:${inc.id}` });
+  return { type: 'done', result: { ts } };
+}

@@ -1,0 +1,45 @@
+import type { IncidentRow } from '../db/schema';
+
+const SEV_EMOJI: Record<string, string> = { SEV1: ':red_circle:', SEV2: ':large_orange_circle:', SEV3: ':large_yellow_circle:', SEV4: ':white_circle:' };
+const STATUS_EMOJI: Record<string, string> = {
+  OPEN: ':rotating_light:',
+  INVESTIGATING: ':mag:',
+  MITIGATED: ':adhesive_bandage:',
+  RESOLVED: ':white_check_mark:',
+  CANCELLED: ':no_entry_sign:',
+};
+
+export const statusLabel = (s: string) => `${STATUS_EMOJI[s] ?? ''} ${s.charAt(0)}${s.slice(1).toLowerCase()}`.trim();
+export const severityLabel = (s: string) => `${SEV_EMOJI[s] ?? ''} ${s}`.trim();
+const who = (id: string | null) => (id ? `<@${id}>` : '_unassigned_');
+/** Slack renders `<!date^…>` in each reader's own time zone, with a UTC fallback. */
+export const slackDate = (iso: string, format = '{date_short_pretty} {time}') =>
+  `<!date^${Math.floor(Date.parse(iso) / 1000)}^${format}|${iso.replace('T', ' ').slice(0, 16)} UTC>`;
+
+export const truncate = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** The pinned live summary: edited in place on every change. */
+export function summaryBlocks(inc: IncidentRow) {
+  const text = `INC-${inc.number}: ${inc.title} — ${inc.severity}, ${inc.status.toLowerCase()}`;
+  const fields = [
+    `*Status*\n${statusLabel(inc.status)}`,
+    `*Severity*\n${severityLabel(inc.severity)}`,
+    `*Commander*\n${who(inc.commander_id)}`,
+    `*Comms*\n${who(inc.comms_id)}`,
+    `*Scribe*\n${who(inc.scribe_id)}`,
+    `*Started*\n${slackDate(inc.created_at)}`,
+  ];
+  if (inc.service) fields.push(`*Service*\n${inc.service}${inc.environment ? ` (${inc.environment})` : ''}`);
+  if (inc.signal_count > 0) fields.push(`*Signals*\n${inc.open_signal_count} firing / ${inc.signal_count} total`);
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`INC-${inc.number}: ${inc.title}`, 150) } },
+    { type: 'section', fields: fields.slice(0, 10).map((t) => ({ type: 'mrkdwn', text: t })) },
+  ];
+  if (inc.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(inc.description, 2900) } });
+  const last = inc.last_update_at ? `*Last update* ${slackDate(inc.last_update_at)}: ${truncate(inc.last_update_text ?? '', 2500)}` : '*Last update* none yet — post one with `/incident update <text>`';
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: last } });
+  const ctx = [`${inc.action_count - inc.open_action_count}/${inc.action_count} follow-ups done`, `${inc.note_count} notes`];
+  if (inc.postmortem_pr_url) ctx.push(`postmortem PR: <${inc.postmortem_pr_url}>`);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${ctx.join(' · ')} · updated ${slackDate(inc.updated_at, '{time}')}` }] });
+  return { text, blocks };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { findByIdempotencyKey, appendEvents, loadEvents } from '../adapters/db/event-store';
+import { isUniqueViolation } from '../adapters/db/create-db';
+import { projectEvents } from '../adapters/db/incident.projection';
+import { enqueueEffects } from '../adapters/db/outbox.repo';
+import type { DB, Trx } from '../adapters/db/schema';
+import { decide, evolve } from '../incidents/incident.decider';
+import { type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, initialState } from '../incidents/incident.types';
+import { DomainError } from '../shared/domain-error';
+import { type EffectPlanner, noEffects } from './effects';
+
+export interface IncidentServiceDeps {
+  db: DB;
+  now?: () => Date;
+  planEffects?: EffectPlanner;
+  /** Called after every commit that wrote something (wakes the outbox worker, search indexer…). */
+  onCommitted?: (result: CommandResult) => void;
+}
+
+export interface CommandRequest {
+  orgId: string;
+  incidentId: string;
+  actor: Actor;
+  /** Slack's trigger_id / event_id, an alert's dedup key…: a retry with the same key changes nothing. */
+  idempotencyKey?: string;
+  /** Builds the command inside the transaction (e.g. to pick the next incident number). */
+  command: IncidentCommand | ((trx: Trx, state: IncidentState) => Promise<IncidentCommand>);
+}
+
+export interface CommandResult {
+  orgId: string;
+  incidentId: string;
+  state: IncidentState;
+  events: IncidentEvent[];
+  /** True when the idempotency key was seen before: nothing was written. */
+  duplicate: boolean;
+}
+
+const MAX_ATTEMPTS = 8;
+const CACHE_LIMIT = 2000;
+
+export type IncidentService = ReturnType<typeof createIncidentService>;
+
+/** load → decide → append + project + enqueue effects, in one transaction, retried on a lost race. */
+export function createIncidentService(deps: IncidentServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+  const plan = deps.planEffects ?? noEffects;
+  // Events are immutable, so a cached state only needs the events after its version.
+  const cache = new Map<string, IncidentState>();
+
+  async function load(db: DB | Trx, orgId: string, incidentId: string): Promise<IncidentState> {
+    const cached = cache.get(incidentId);
+    const base = cached && cached.orgId === orgId ? cached : initialState(incidentId, orgId);
+    const events = await loadEvents(db, orgId, incidentId, base.version);
+    return events.reduce(evolve, base);
+  }
+
+  function remember(state: IncidentState) {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.delete(state.id);
+    cache.set(state.id, state);
+  }
+
+  async function execute(req: CommandRequest): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await deps.db.transaction().execute(async (trx) => {
+          if (req.idempotencyKey) {
+            const seen = await findByIdempotencyKey(trx, req.orgId, req.idempotencyKey);
+            if (seen) {
+              const state = await load(trx, req.orgId, seen.incident_id);
+              return { orgId: req.orgId, incidentId: seen.incident_id, state, events: [], duplicate: true };
+            }
+          }
+          const before = await load(trx, req.orgId, req.incidentId);
+          const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
+          const at = now();
+          const data = decide(command, before, req.actor);
+          const events: IncidentEvent[] = data.map((d, i) => ({
+            ...d,
+            incidentId: req.incidentId,
+            orgId: req.orgId,
+            seq: before.version + i + 1,
+            actor: req.actor.id,
+            occurredAt: at.toISOString(),
+          })) as IncidentEvent[];
+          const after = events.reduce(evolve, before);
+          await appendEvents(trx, events, req.idempotencyKey);
+          await projectEvents(trx, after, events);
+          await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
+          return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
+        });
+        remember(result.state);
+        if (result.events.length > 0) deps.onCommitted?.(result);
+        return result;
+      } catch (e) {
+        if (isUniqueViolation(e) && attempt < MAX_ATTEMPTS) {
+          cache.delete(req.incidentId); // someone else appended: reload from the log
+          continue;
+        }
+        if (isUniqueViolation(e)) throw new DomainError('conflict', 'Too many simultaneous changes to this incident; please try again.');
+        throw e;
+      }
+    }
+  }
+
+  return { execute, load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId), newIncidentId: () => randomUUID(), forget: (id: string) => cache.delete(id) };
+}

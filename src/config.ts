@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDatabaseUrl } from './adapters/db/create-db';
+
+const optional = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+const url = (name: string) =>
+  optional.refine((s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s), { message: `${name} must be an http(s) URL` });
+const csv = optional.transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []));
+const intIn = (min: number, max: number, dflt: number) =>
+  optional.transform((s, ctx) => {
+    if (s === undefined) return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got "${s}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: optional.refine((s) => s === undefined || s.startsWith('xoxb-'), { message: 'must start with xoxb-' }),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_CLIENT_ID: optional,
+  SLACK_CLIENT_SECRET: optional,
+  SLACK_STATE_SECRET: optional,
+  SLACK_APP_TOKEN: optional.refine((s) => s === undefined || s.startsWith('xapp-'), { message: 'must start with xapp-' }),
+  SLACK_API_URL: url('SLACK_API_URL').transform((s) => s ?? 'https://slack.com/api/'),
+  PORT: intIn(0, 65535, 3000),
+  HOST: optional.transform((s) => s ?? '0.0.0.0'),
+  PUBLIC_URL: url('PUBLIC_URL'),
+  DATABASE_URL: optional,
+  DATABASE_POOL_MAX: intIn(1, 200, 10),
+  ADMIN_USER_IDS: csv,
+  INCIDENT_CHANNEL_PREFIX: optional
+    .transform((s) => s ?? 'inc')
+    .refine((s) => /^[a-z0-9_-]{1,20}$/.test(s), { message: 'must be 1-20 lowercase letters, digits, - or _' }),
+  ANNOUNCE_CHANNEL: optional,
+  DIGEST_CHANNEL: optional,
+  DIGEST_CRON: optional.transform((s) => s ?? '0 9 * * 1-5'),
+  DIGEST_TIMEZONE: optional.transform((s) => s ?? 'UTC').refine(validTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
+  AUTO_DECLARE: optional.transform((s) => s ?? 'breached').pipe(z.enum(['breached', 'off'])),
+  RUNBOOKS_DIR: optional.transform((s) => s ?? './runbooks'),
+  OPENAI_API_KEY: optional,
+  OPENAI_BASE_URL: url('OPENAI_BASE_URL'),
+  OPENAI_MODEL: optional.transform((s) => s ?? 'gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: intIn(100, 120_000, 15_000),
+  GITHUB_TOKEN: optional,
+  GITHUB_REPOSITORY: optional.refine((s) => s === undefined || /^[\w.-]+\/[\w.-]+$/.test(s), { message: 'must look like owner/repo' }),
+  GITHUB_API_URL: url('GITHUB_API_URL').transform((s) => s ?? 'https://api.github.com'),
+  LOG_LEVEL: optional.transform((s) => s ?? 'info').pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  SANDBOX: optional.transform((s) => s === '1' || s === 'true'),
+});
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(e: z.infer<typeof schema>) {
+  const slackMode: 'single' | 'oauth' | 'none' = e.SLACK_CLIENT_ID ? 'oauth' : e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET ? 'single' : 'none';
+  return {
+    slack: {
+      mode: slackMode,
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+      stateSecret: e.SLACK_STATE_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    database: parseDatabaseUrl(e.DATABASE_URL),
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    adminUserIds: e.ADMIN_USER_IDS,
+    channelPrefix: e.INCIDENT_CHANNEL_PREFIX,
+    announceChannel: e.ANNOUNCE_CHANNEL,
+    digest: { channel: e.DIGEST_CHANNEL, cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    autoDeclare: e.AUTO_DECLARE,
+    runbooksDir: e.RUNBOOKS_DIR,
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS },
+    github: { token: e.GITHUB_TOKEN, repository: e.GITHUB_REPOSITORY, apiUrl: e.GITHUB_API_URL },
+    logLevel: e.LOG_LEVEL,
+    sandbox: e.SANDBOX,
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; throws ConfigError naming every bad variable (no stack trace needed to read it). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = toConfig(parsed.data);
+  const problems: string[] = [];
+  if (c.slack.mode === 'single' && !c.slack.signingSecret && !c.slack.appToken) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (c.slack.mode === 'single' && !c.slack.botToken) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+  if (c.slack.mode === 'oauth') {
+    for (const k of ['clientSecret', 'stateSecret', 'signingSecret'] as const) {
+      if (!c.slack[k]) problems.push(`${{ clientSecret: 'SLACK_CLIENT_SECRET', stateSecret: 'SLACK_STATE_SECRET', signingSecret: 'SLACK_SIGNING_SECRET' }[k]}: required in OAuth mode (SLACK_CLIENT_ID is set)`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}
+
+/** `.env` is read when present; real environment variables win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** What is missing to talk to a real Slack workspace, for the friendly start-up message. */
+export const MISSING_SLACK_HELP = `No Slack credentials found. Set either
+  SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET   (single workspace; add SLACK_APP_TOKEN for Socket Mode), or
+  SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_SIGNING_SECRET   (multi-workspace OAuth).
+See README.md "Create the Slack app" and .env.example.`;

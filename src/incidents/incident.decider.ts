@@ -1,0 +1,262 @@
+import { DomainError, assertNever } from '../shared/domain-error';
+import { atLeast } from '../shared/roles';
+import {
+  type Actor,
+  type IncidentCommand,
+  type IncidentEvent,
+  type IncidentEventData,
+  type IncidentState,
+  type IncidentStatus,
+  MAX_TEXT,
+  MAX_TITLE,
+} from './incident.types';
+
+/**
+ * Allowed lifecycle moves. Product choice (documented in README): forward skips are allowed
+ * (a quick fix may go OPEN → RESOLVED), MITIGATED may regress to INVESTIGATING, RESOLVED may only
+ * be reopened to INVESTIGATING, CANCELLED is terminal.
+ */
+const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  OPEN: ['INVESTIGATING', 'MITIGATED', 'RESOLVED', 'CANCELLED'],
+  INVESTIGATING: ['MITIGATED', 'RESOLVED', 'CANCELLED'],
+  MITIGATED: ['INVESTIGATING', 'RESOLVED', 'CANCELLED'],
+  RESOLVED: ['INVESTIGATING'],
+  CANCELLED: [],
+};
+
+export const isClosed = (s: IncidentStatus) => s === 'RESOLVED' || s === 'CANCELLED';
+export const canTransition = (from: IncidentStatus, to: IncidentStatus) => TRANSITIONS[from].includes(to);
+
+const label = (s: IncidentStatus) => s.toLowerCase();
+
+function transitionReason(from: IncidentStatus, to: IncidentStatus): string {
+  if (from === to) return `The incident is already ${label(from)}.`;
+  if (from === 'CANCELLED') return 'The incident was cancelled; cancelled incidents cannot change status. Declare a new one.';
+  if (from === 'RESOLVED') return `A resolved incident cannot go to ${label(to)}; reopen it with \`status investigating\` first.`;
+  const allowed = TRANSITIONS[from].map(label).join(', ');
+  return `An incident that is ${label(from)} cannot move to ${label(to)}. Allowed: ${allowed}.`;
+}
+
+const isCommander = (state: IncidentState, actor: Actor) => state.roles.commander === actor.id;
+
+function requireRole(actor: Actor, min: 'responder' | 'sre_lead' | 'admin', what: string) {
+  if (!atLeast(actor.role, min)) {
+    throw new DomainError('forbidden', `You need the ${min.replace('_', ' ')} role (or higher) to ${what}; you are a ${actor.role.replace('_', ' ')}.`);
+  }
+}
+
+function requireText(text: string | undefined, what: string, max = MAX_TEXT): string {
+  const t = (text ?? '').trim();
+  if (!t) throw new DomainError('invalid_input', `Please give the ${what} text.`);
+  if (t.length > max) throw new DomainError('invalid_input', `The ${what} is ${t.length} characters; the limit is ${max}.`);
+  return t;
+}
+
+function requireOpen(state: IncidentState, what: string) {
+  if (state.status === 'CANCELLED') throw new DomainError('invalid_transition', `INC-${state.number} was cancelled; you cannot ${what}.`);
+}
+
+/** decide(command, state) → events. Pure: no clock, no I/O; the caller stamps the envelope. */
+export function decide(command: IncidentCommand, state: IncidentState, actor: Actor): IncidentEventData[] {
+  if (command.type !== 'DeclareIncident' && !state.exists) {
+    throw new DomainError('not_found', 'That incident does not exist.');
+  }
+  switch (command.type) {
+    case 'DeclareIncident': {
+      if (state.exists) throw new DomainError('already_exists', `INC-${state.number} already exists.`);
+      requireRole(actor, 'responder', 'declare an incident');
+      const title = requireText(command.title, 'title', MAX_TITLE);
+      const events: IncidentEventData[] = [
+        {
+          type: 'INCIDENT_CREATED',
+          number: command.number,
+          title,
+          severity: command.severity,
+          service: command.service,
+          environment: command.environment,
+          description: command.description,
+          channelName: command.channelName,
+          source: actor.kind === 'user' ? 'manual' : 'auto',
+        },
+      ];
+      if (command.signal) events.push({ type: 'SIGNAL_ATTACHED', signal: command.signal });
+      return events;
+    }
+    case 'ChangeStatus': {
+      const to = command.status;
+      if (to === 'CANCELLED') {
+        if (!atLeast(actor.role, 'sre_lead') && !isCommander(state, actor)) {
+          throw new DomainError('forbidden', 'Only an SRE lead, an admin or the incident commander can cancel an incident.');
+        }
+      } else requireRole(actor, 'responder', 'change the status');
+      if (!canTransition(state.status, to)) throw new DomainError('invalid_transition', transitionReason(state.status, to));
+      const message = command.message?.trim() ? requireText(command.message, 'status message') : undefined;
+      return [{ type: 'STATUS_CHANGED', from: state.status, to, message }];
+    }
+    case 'ChangeSeverity': {
+      if (!atLeast(actor.role, 'sre_lead') && !isCommander(state, actor)) {
+        throw new DomainError('forbidden', 'Only an SRE lead, an admin or the incident commander can change the severity.');
+      }
+      if (isClosed(state.status)) throw new DomainError('invalid_transition', `INC-${state.number} is ${label(state.status)}; reopen it before changing severity.`);
+      if (state.severity === command.severity) throw new DomainError('invalid_input', `INC-${state.number} is already ${command.severity}.`);
+      return [{ type: 'SEVERITY_UPDATED', from: state.severity, to: command.severity }];
+    }
+    case 'AssignRole': {
+      requireRole(actor, 'responder', 'assign incident roles');
+      requireOpen(state, 'assign roles');
+      if (state.roles[command.role] === command.userId) {
+        throw new DomainError('invalid_input', `<@${command.userId}> is already the ${command.role}.`);
+      }
+      return [{ type: 'ASSIGNEE_CHANGED', role: command.role, userId: command.userId, previous: state.roles[command.role] }];
+    }
+    case 'AddNote': {
+      requireRole(actor, 'responder', 'add notes');
+      if (command.source && state.notesFromMessages?.includes(`${command.source.channelId}:${command.source.ts}`)) {
+        throw new DomainError('already_exists', 'That message is already on the timeline.');
+      }
+      return [{ type: 'NOTE_ADDED', text: requireText(command.text, 'note'), source: command.source }];
+    }
+    case 'AddAction': {
+      requireRole(actor, 'responder', 'add follow-up actions');
+      requireOpen(state, 'add actions');
+      return [{ type: 'ACTION_ADDED', actionId: command.actionId, text: requireText(command.text, 'action'), owner: command.owner }];
+    }
+    case 'CompleteAction': {
+      requireRole(actor, 'responder', 'complete actions');
+      const action = state.actions.find((a) => a.id === command.actionId);
+      if (!action) throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
+      if (action.done) throw new DomainError('invalid_input', `“${action.text}” is already done.`);
+      return [{ type: 'ACTION_COMPLETED', actionId: command.actionId }];
+    }
+    case 'PostUpdate': {
+      requireRole(actor, 'responder', 'post status updates');
+      requireOpen(state, 'post updates');
+      return [{ type: 'UPDATE_POSTED', text: requireText(command.text, 'update') }];
+    }
+    case 'AttachSignal': {
+      const existing = state.signals.find((s) => s.fingerprint === command.signal.fingerprint);
+      // Same alert, same status: a repeat (Alertmanager's repeat_interval) adds nothing.
+      if (existing && existing.status === command.signal.status) return [];
+      if (command.signal.status === 'resolved') {
+        return existing ? [{ type: 'SIGNAL_RESOLVED', fingerprint: command.signal.fingerprint }] : [];
+      }
+      return [{ type: 'SIGNAL_ATTACHED', signal: command.signal }];
+    }
+    case 'ResolveSignal': {
+      const existing = state.signals.find((s) => s.fingerprint === command.fingerprint);
+      if (!existing || existing.status === 'resolved') return [];
+      return [{ type: 'SIGNAL_RESOLVED', fingerprint: command.fingerprint }];
+    }
+    case 'LinkChannel':
+      if (state.channelId === command.channelId) return [];
+      return [{ type: 'CHANNEL_LINKED', channelId: command.channelId, channelName: command.channelName }];
+    case 'RecordSummary':
+      if (state.summaryTs === command.ts) return [];
+      return [{ type: 'SUMMARY_POSTED', ts: command.ts }];
+    case 'RecordPostmortemDraft':
+      requireRole(actor, 'responder', 'draft a postmortem');
+      return [{ type: 'POSTMORTEM_DRAFTED', version: command.version, model: command.model }];
+    case 'RecordPostmortemPr':
+      if (state.postmortemPrNumber === command.number && state.postmortemPrUrl === command.url) return [];
+      return [{ type: 'POSTMORTEM_PR_OPENED', number: command.number, url: command.url, branch: command.branch }];
+    case 'RecordGuidance':
+      return [
+        {
+          type: 'GUIDANCE_GENERATED',
+          generator: command.generator,
+          model: command.model,
+          promptVersion: command.promptVersion,
+          tokens: command.tokens,
+          actionCount: command.actionCount,
+        },
+      ];
+    default:
+      return assertNever(command);
+  }
+}
+
+/** evolve(state, event) → state. Pure and total: replaying the log always rebuilds the same state. */
+export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
+  const next: IncidentState = { ...state, version: event.seq, updatedAt: event.occurredAt };
+  switch (event.type) {
+    case 'INCIDENT_CREATED':
+      return {
+        ...next,
+        exists: true,
+        number: event.number,
+        title: event.title,
+        severity: event.severity,
+        service: event.service,
+        environment: event.environment,
+        description: event.description,
+        channelName: event.channelName,
+        source: event.source,
+        createdBy: event.actor,
+        createdAt: event.occurredAt,
+        status: 'OPEN',
+      };
+    case 'STATUS_CHANGED': {
+      const s: IncidentState = { ...next, status: event.to };
+      if (event.to === 'MITIGATED') s.mitigatedAt = event.occurredAt;
+      if (event.to === 'RESOLVED') s.resolvedAt = event.occurredAt;
+      if (event.to === 'CANCELLED') s.cancelledAt = event.occurredAt;
+      if (event.from === 'RESOLVED') s.resolvedAt = undefined; // reopened
+      if (event.message) {
+        s.lastUpdateAt = event.occurredAt;
+        s.lastUpdateText = event.message;
+      }
+      return s;
+    }
+    case 'SEVERITY_UPDATED':
+      return { ...next, severity: event.to };
+    case 'ASSIGNEE_CHANGED':
+      return { ...next, roles: { ...state.roles, [event.role]: event.userId } };
+    case 'NOTE_ADDED': {
+      const key = event.source ? [`${event.source.channelId}:${event.source.ts}`] : [];
+      return { ...next, noteCount: state.noteCount + 1, notesFromMessages: [...(state.notesFromMessages ?? []), ...key] };
+    }
+    case 'ACTION_ADDED':
+      return {
+        ...next,
+        actions: [...state.actions, { id: event.actionId, text: event.text, owner: event.owner, done: false, createdAt: event.occurredAt }],
+      };
+    case 'ACTION_COMPLETED':
+      return {
+        ...next,
+        actions: state.actions.map((a) =>
+          a.id === event.actionId ? { ...a, done: true, completedAt: event.occurredAt, completedBy: event.actor } : a,
+        ),
+      };
+    case 'UPDATE_POSTED':
+      return { ...next, lastUpdateAt: event.occurredAt, lastUpdateText: event.text };
+    case 'SIGNAL_ATTACHED': {
+      const others = state.signals.filter((s) => s.fingerprint !== event.signal.fingerprint);
+      const prev = state.signals.find((s) => s.fingerprint === event.signal.fingerprint);
+      return {
+        ...next,
+        signals: [...others, { ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt }],
+      };
+    }
+    case 'SIGNAL_RESOLVED':
+      return {
+        ...next,
+        signals: state.signals.map((s) =>
+          s.fingerprint === event.fingerprint ? { ...s, status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt } : s,
+        ),
+      };
+    case 'CHANNEL_LINKED':
+      return { ...next, channelId: event.channelId, channelName: event.channelName };
+    case 'SUMMARY_POSTED':
+      return { ...next, summaryTs: event.ts };
+    case 'POSTMORTEM_DRAFTED':
+      return { ...next, postmortemVersion: event.version };
+    case 'POSTMORTEM_PR_OPENED':
+      return { ...next, postmortemPrNumber: event.number, postmortemPrUrl: event.url };
+    case 'GUIDANCE_GENERATED':
+      return next;
+    default:
+      return assertNever(event);
+  }
+}
+
+export const fold = (initial: IncidentState, events: IncidentEvent[]) => events.reduce(evolve, initial);

@@ -1,0 +1,172 @@
+import type { Role } from '../shared/roles';
+
+export const STATUSES = ['OPEN', 'INVESTIGATING', 'MITIGATED', 'RESOLVED', 'CANCELLED'] as const;
+export type IncidentStatus = (typeof STATUSES)[number];
+
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const INCIDENT_ROLES = ['commander', 'comms', 'scribe'] as const;
+export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+
+export const MAX_TITLE = 150;
+export const MAX_TEXT = 3000;
+
+/** Who asked: the Slack user and their workspace role, or a connector / the system. */
+export interface Actor {
+  kind: 'user' | 'connector' | 'system';
+  id: string;
+  role: Role;
+}
+
+export interface ActionItem {
+  id: string;
+  text: string;
+  owner?: string;
+  done: boolean;
+  createdAt: string;
+  completedAt?: string;
+  completedBy?: string;
+}
+
+export interface AttachedSignal {
+  signalId: string;
+  fingerprint: string;
+  service: string;
+  environment: string;
+  title: string;
+  risk: 'AT_RISK' | 'BREACHED' | 'CLEARED';
+  status: 'firing' | 'resolved';
+  correlationKey?: string;
+  traceId?: string;
+  source: string;
+  attachedAt: string;
+  lastSeenAt: string;
+  resolvedAt?: string;
+}
+
+/** The decider's view of an incident, folded from its events. */
+export interface IncidentState {
+  exists: boolean;
+  id: string;
+  orgId: string;
+  number: number;
+  title: string;
+  description?: string;
+  status: IncidentStatus;
+  severity: Severity;
+  service?: string;
+  environment?: string;
+  source: 'manual' | 'auto';
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  mitigatedAt?: string;
+  resolvedAt?: string;
+  cancelledAt?: string;
+  lastUpdateAt?: string;
+  lastUpdateText?: string;
+  roles: Partial<Record<IncidentRole, string>>;
+  channelId?: string;
+  channelName?: string;
+  summaryTs?: string;
+  actions: ActionItem[];
+  signals: AttachedSignal[];
+  noteCount: number;
+  /** `channel:ts` of messages already added to the timeline, so a shortcut pressed twice adds once. */
+  notesFromMessages?: string[];
+  version: number;
+  postmortemVersion: number;
+  postmortemPrUrl?: string;
+  postmortemPrNumber?: number;
+}
+
+export const initialState = (id: string, orgId: string): IncidentState => ({
+  exists: false,
+  id,
+  orgId,
+  number: 0,
+  title: '',
+  status: 'OPEN',
+  severity: 'SEV3',
+  source: 'manual',
+  createdBy: '',
+  createdAt: '',
+  updatedAt: '',
+  roles: {},
+  actions: [],
+  signals: [],
+  noteCount: 0,
+  version: 0,
+  postmortemVersion: 0,
+});
+
+/** Signal data carried on SIGNAL_ATTACHED (a subset of the normalised signal). */
+export type SignalRef = Omit<AttachedSignal, 'attachedAt' | 'lastSeenAt' | 'resolvedAt'>;
+
+// ---- commands (imperative) ----
+export type IncidentCommand =
+  | {
+      type: 'DeclareIncident';
+      number: number;
+      title: string;
+      severity: Severity;
+      service?: string;
+      environment?: string;
+      description?: string;
+      channelName: string;
+      signal?: SignalRef;
+    }
+  | { type: 'ChangeStatus'; status: IncidentStatus; message?: string }
+  | { type: 'ChangeSeverity'; severity: Severity }
+  | { type: 'AssignRole'; role: IncidentRole; userId: string }
+  | { type: 'AddNote'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
+  | { type: 'AddAction'; actionId: string; text: string; owner?: string }
+  | { type: 'CompleteAction'; actionId: string }
+  | { type: 'PostUpdate'; text: string }
+  | { type: 'AttachSignal'; signal: SignalRef; repeat?: boolean }
+  | { type: 'ResolveSignal'; fingerprint: string }
+  | { type: 'LinkChannel'; channelId: string; channelName: string }
+  | { type: 'RecordSummary'; ts: string }
+  | { type: 'RecordPostmortemDraft'; version: number; model?: string }
+  | { type: 'RecordPostmortemPr'; number: number; url: string; branch: string }
+  | { type: 'RecordGuidance'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
+
+// ---- events (past tense) ----
+export type IncidentEventData =
+  | {
+      type: 'INCIDENT_CREATED';
+      number: number;
+      title: string;
+      severity: Severity;
+      service?: string;
+      environment?: string;
+      description?: string;
+      channelName: string;
+      source: 'manual' | 'auto';
+    }
+  | { type: 'STATUS_CHANGED'; from: IncidentStatus; to: IncidentStatus; message?: string }
+  | { type: 'SEVERITY_UPDATED'; from: Severity; to: Severity }
+  | { type: 'ASSIGNEE_CHANGED'; role: IncidentRole; userId: string; previous?: string }
+  | { type: 'NOTE_ADDED'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
+  | { type: 'ACTION_ADDED'; actionId: string; text: string; owner?: string }
+  | { type: 'ACTION_COMPLETED'; actionId: string }
+  | { type: 'UPDATE_POSTED'; text: string }
+  | { type: 'SIGNAL_ATTACHED'; signal: SignalRef }
+  | { type: 'SIGNAL_RESOLVED'; fingerprint: string }
+  | { type: 'CHANNEL_LINKED'; channelId: string; channelName: string }
+  | { type: 'SUMMARY_POSTED'; ts: string }
+  | { type: 'POSTMORTEM_DRAFTED'; version: number; model?: string }
+  | { type: 'POSTMORTEM_PR_OPENED'; number: number; url: string; branch: string }
+  | { type: 'GUIDANCE_GENERATED'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
+
+export type IncidentEventType = IncidentEventData['type'];
+
+/** An event as stored: the data plus its envelope. */
+export type IncidentEvent = IncidentEventData & {
+  incidentId: string;
+  orgId: string;
+  seq: number;
+  actor: string;
+  occurredAt: string;
+};
