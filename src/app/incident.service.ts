@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { findByIdempotencyKey, appendEvents, loadEvents } from '../adapters/db/event-store';
-import { isUniqueViolation } from '../adapters/db/create-db';
+import { sql } from 'kysely';
+import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
 import { projectEvents } from '../adapters/db/incident.projection';
 import { enqueueEffects } from '../adapters/db/outbox.repo';
 import type { DB, Trx } from '../adapters/db/schema';
@@ -36,7 +37,7 @@ export interface CommandResult {
   duplicate: boolean;
 }
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 20;
 const CACHE_LIMIT = 2000;
 
 export type IncidentService = ReturnType<typeof createIncidentService>;
@@ -47,6 +48,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   const plan = deps.planEffects ?? noEffects;
   // Events are immutable, so a cached state only needs the events after its version.
   const cache = new Map<string, IncidentState>();
+  const pg = dialectOf(deps.db) === 'postgres';
 
   async function load(db: DB | Trx, orgId: string, incidentId: string): Promise<IncidentState> {
     const cached = cache.get(incidentId);
@@ -72,6 +74,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
               return { orgId: req.orgId, incidentId: seen.incident_id, state, events: [], duplicate: true };
             }
           }
+          if (pg) {
+            // Serialise writers of one stream (and declarations of one org, for numbering) instead of
+            // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
+            await sql`select pg_advisory_xact_lock(hashtext(${typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId}))`.execute(trx);
+          }
           const before = await load(trx, req.orgId, req.incidentId);
           const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
           const at = now();
@@ -96,6 +103,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       } catch (e) {
         if (isUniqueViolation(e) && attempt < MAX_ATTEMPTS) {
           cache.delete(req.incidentId); // someone else appended: reload from the log
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
           continue;
         }
         if (isUniqueViolation(e)) throw new DomainError('conflict', 'Too many simultaneous changes to this incident; please try again.');

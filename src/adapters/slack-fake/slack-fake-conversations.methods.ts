@@ -100,8 +100,8 @@ export const conversationMethods: Record<string, MethodHandler> = {
   },
 
   'conversations.join': (ctx) => {
-    const channel = ctx.state.resolveChannel(ctx.team, str(ctx.params, 'channel'));
-    if (channel.is_private || channel.is_im) fail(channel.is_im ? 'method_not_supported_for_channel_type' : 'channel_not_found');
+    const channel = visibleChannel(ctx);
+    if (channel.is_private || channel.is_im) fail('method_not_supported_for_channel_type');
     if (channel.is_archived) fail('is_archived');
     const already = channel.members.includes(ctx.team.botUserId);
     join(ctx, channel, ctx.team.botUserId);

@@ -67,7 +67,8 @@ export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: Se
     const parsed = await parseBody(req.headers['content-type'], await readBody(req));
     params = decodeForRecord({ ...params, ...parsed.params });
   } catch {
-    const body = { ok: false, error: 'invalid_form_data' };
+    const isJson = (req.headers['content-type'] ?? '').includes('json');
+    const body = { ok: false, error: isJson ? 'invalid_json' : 'invalid_form_data' };
     deps.record({ method, params, teamId: null, at, status: 200, response: body });
     return sendJson(res, 200, body);
   }
