@@ -78,20 +78,23 @@ export function buildGuidance(ctx: GuidanceContext, opts: { maxActions?: number;
     .filter((x) => x.section.steps.some((s) => !isQuestion(s.text)) && x.score >= 0);
   const matching = ranked.filter((x) => x.score > 0);
   const chosen = (matching.length ? matching : ranked).sort((a, b) => b.score - a.score || a.order - b.order);
-  const pastAvailable = ctx.pastActions.filter((p) => !seen.has(normalise(parseSafetyTag(p.text).text))).length;
-  const runbookCap = maxActions - Math.min(PAST_ACTION_SLOTS, pastAvailable);
-  for (const { ref, section } of chosen) {
-    for (const step of section.steps) {
-      if (actions.length >= runbookCap) break;
-      if (isQuestion(step.text)) continue;
-      push({ text: step.text, safety: step.safety, source: { kind: 'runbook', section: section.heading, service: ref.service } });
-    }
-  }
-  for (const past of ctx.pastActions) {
-    if (actions.length >= maxActions) break;
-    const { text, safety } = parseSafetyTag(past.text);
-    push({ text, safety, source: { kind: 'incident', number: past.incidentNumber } });
-  }
+  const steps = chosen.flatMap(({ ref, section }) =>
+    section.steps
+      .filter((step) => !isQuestion(step.text))
+      .map((step): GuidanceAction => ({ text: step.text, safety: step.safety, source: { kind: 'runbook', section: section.heading, service: ref.service } })),
+  );
+  const past = ctx.pastActions.map((p): GuidanceAction => {
+    const { text, safety } = parseSafetyTag(p.text);
+    return { text, safety, source: { kind: 'incident', number: p.incidentNumber } };
+  });
+  const stepKeys = new Set(steps.map((a) => normalise(a.text)));
+  const pastNew = past.filter((a) => !seen.has(normalise(a.text)) && !stepKeys.has(normalise(a.text)));
+  const runbookCap = maxActions - Math.min(PAST_ACTION_SLOTS, pastNew.length);
+  let next = 0;
+  for (; next < steps.length && actions.length < runbookCap; next++) push(steps[next]);
+  for (const a of past) if (actions.length < maxActions) push(a);
+  // Past incidents had less to offer than the room kept for them: give it back to the runbook.
+  for (; next < steps.length && actions.length < maxActions; next++) push(steps[next]);
 
   const where = incident.service ? `${incident.service}${incident.environment ? ` in ${incident.environment}` : ''}` : undefined;
   const top = ctx.related[0];

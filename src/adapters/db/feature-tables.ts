@@ -1,4 +1,5 @@
 /* Each feature's tables, joined into `Database`. Add one import and one `&` per feature. */
 import type { GuidanceTables } from './guidance.tables';
+import type { PostmortemTables } from './postmortem.tables';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type FeatureTables = {} & GuidanceTables;
+export type FeatureTables = {} & GuidanceTables & PostmortemTables;

@@ -2,15 +2,27 @@ import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
 import { type PostmortemInput, draftPostmortem } from '../../postmortems/postmortem.markdown';
 import { type NarrativeAnswer, type NarrativeInput, buildNarrativePrompt, parseNarrative } from '../../postmortems/postmortem.narrative';
 
-export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4.1-mini';
+// Same default as guidance, so one OPENAI_MODEL choice covers both.
+export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4o-mini';
 /** Drafting runs after the Slack ack, but a person is waiting on the button: fall back quickly. */
 export const DEFAULT_POSTMORTEM_TIMEOUT_MS = 20_000;
+const MAX_COMPLETION_TOKENS = 2000;
 
 export interface PostmortemDrafterConfig {
   apiKey?: string;
   baseURL?: string;
   model?: string;
   timeoutMs?: number;
+  /**
+   * Secret values the process holds (Slack tokens, signing secret, connector tokens): scrubbed from
+   * the prompt in case one was pasted into incident text. The API key is always included.
+   */
+  redact?: readonly string[];
+}
+
+/** Exact known secrets out of a text; short values are skipped so common words are not mangled. */
+export function scrubValues(text: string, secrets: readonly string[]): string {
+  return secrets.filter((v) => v && v.length >= 8).reduce((t, v) => t.split(v).join('[redacted]'), text);
 }
 
 export interface NarrativeDraft {
@@ -45,6 +57,7 @@ export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): Postmorte
     model,
     async draftNarrative(input, onFailure) {
       const prompt = buildNarrativePrompt(input);
+      const secrets = [cfg.apiKey ?? '', ...(cfg.redact ?? [])];
       const fail = (reason: NarrativeFailure, detail: string) => {
         onFailure?.(reason, detail);
         return null;
@@ -55,14 +68,16 @@ export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): Postmorte
           model,
           messages: [
             { role: 'system', content: prompt.system },
-            { role: 'user', content: prompt.user },
+            { role: 'user', content: scrubValues(prompt.user, secrets) },
           ],
           response_format: { type: 'json_object' },
+          max_completion_tokens: MAX_COMPLETION_TOKENS,
         });
       } catch (e) {
         if (e instanceof APIConnectionTimeoutError) return fail('timeout', 'the model did not answer in time');
-        if (e instanceof APIError && e.status) return fail('http_error', `HTTP ${e.status}: ${e.message}`);
-        return fail('connection', e instanceof Error ? e.message : String(e));
+        const detail = scrubValues(e instanceof Error ? e.message : String(e), secrets).slice(0, 300);
+        if (e instanceof APIError && e.status) return fail('http_error', `HTTP ${e.status}: ${detail}`);
+        return fail('connection', detail);
       }
       const content = completion.choices?.[0]?.message?.content;
       if (!content?.trim()) return fail('empty', 'the model returned no content');

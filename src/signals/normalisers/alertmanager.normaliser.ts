@@ -107,8 +107,8 @@ export function mapPrometheusAlert(alert: AlertmanagerAlert, opts: AlertMappingO
 
   const startsAt = parseTime(alert.startsAt);
   const endsAt = parseTime(alert.endsAt);
-  // Schema refinements already rejected bad times; these narrow the types.
-  const startIso = (startsAt.ok && startsAt.value) || opts.ctx.receivedAt || new Date(0).toISOString();
+  // The schema already rejected missing or malformed times; this only narrows the types.
+  const startIso = startsAt.ok && startsAt.value ? startsAt.value : '';
   const endIso = endsAt.ok ? endsAt.value : undefined;
 
   const severity = pick(['severity', 'priority'], labels);
