@@ -101,11 +101,13 @@ export function decodeGuidanceActionValue(value: string): GuidanceActionValue | 
 function listSections(title: string, lines: string[]): SlackBlock[] {
   const blocks: SlackBlock[] = [];
   let text = `*${title}*`;
+  const continued = `*${title} (continued)*`;
   for (const raw of lines) {
-    const line = `\n• ${clip(raw, SLACK_LIMITS.sectionText - title.length - 10)}`;
+    // Clipped so one line always fits under either header.
+    const line = `\n• ${clip(raw, SLACK_LIMITS.sectionText - continued.length - 3)}`;
     if (text.length + line.length > SLACK_LIMITS.sectionText) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
-      text = `*${title} (continued)*`;
+      text = continued;
     }
     text += line;
   }

@@ -26,7 +26,7 @@ export const nameOf = (id: string | undefined, names: UserNames): string => (id 
  */
 export function plainText(text: string, names: UserNames): string {
   return text
-    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${nameOf(id, names)}`)
+    .replace(/<@([A-Z0-9_]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${nameOf(id, names)}`)
     .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
     .replace(/<(https?:[^>|]+)\|([^>]+)>/g, '[$2]($1)')
     .replace(/<(https?:[^>]+)>/g, '$1')
