@@ -97,20 +97,24 @@ export function decodeGuidanceActionValue(value: string): GuidanceActionValue | 
   }
 }
 
-/** Bullet lines packed into as few sections as the 3000-character limit allows. */
-function listSections(title: string, lines: string[]): SlackBlock[] {
+/** Bullet lines packed into at most `maxSections` sections under the 3000-character limit; the rest is counted, not shown. */
+function listSections(title: string, lines: string[], maxSections = 2, maxLine = 500): SlackBlock[] {
   const blocks: SlackBlock[] = [];
-  let text = `*${title}*`;
   const continued = `*${title} (continued)*`;
+  const reserve = 40; // room for the "…and N more" line
+  let text = `*${title}*`;
+  let shown = 0;
   for (const raw of lines) {
-    // Clipped so one line always fits under either header.
-    const line = `\n• ${clip(raw, SLACK_LIMITS.sectionText - continued.length - 3)}`;
-    if (text.length + line.length > SLACK_LIMITS.sectionText) {
+    const line = `\n• ${clip(raw, maxLine)}`;
+    if (text.length + line.length > SLACK_LIMITS.sectionText - reserve) {
+      if (blocks.length + 1 >= maxSections) break;
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
       text = continued;
     }
     text += line;
+    shown++;
   }
+  if (shown < lines.length) text += `\n…and ${lines.length - shown} more`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
   return blocks;
 }

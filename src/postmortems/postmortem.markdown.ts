@@ -170,6 +170,7 @@ export function draftPostmortem(input: PostmortemInput): string {
     `# INC-${incident.number}: ${plainText(incident.title, names)} — Postmortem`,
     '',
     `**Status:** ${STATUS_LABEL[incident.status]} · **Severity:** ${incident.severity} · **Declared:** ${formatUtc(incident.createdAt)}`,
+    '',
     roles.length ? `**Roles:** ${roles.join(' · ')}` : '**Roles:** _none assigned_',
     '',
     '_This review looks at how our systems and processes behaved and how to make them safer. It describes decisions with the information people had at the time and does not single out individuals._',

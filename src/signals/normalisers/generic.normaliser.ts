@@ -55,8 +55,6 @@ export const GenericSignalSchema = z.object({
 });
 export type GenericSignalInput = z.infer<typeof GenericSignalSchema>;
 
-export const GenericBodySchema = z.union([GenericSignalSchema, z.array(GenericSignalSchema)]);
-
 /** The identity of a generic alert that did not bring its own fingerprint. */
 export function genericFingerprint(s: {
   source: string;

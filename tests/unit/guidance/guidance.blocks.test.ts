@@ -60,7 +60,7 @@ describe('guidanceBlocks', () => {
     const long = 'x'.repeat(5000);
     const g: Guidance = {
       generator: 'llm',
-      actions: Array.from({ length: 120 }, (_, i) => ({ text: `${i} ${long} "quotes" <!channel>`, safety: 'safe' as const, source: { kind: 'model' as const } })),
+      actions: Array.from({ length: 120 }, (_, i) => ({ text: `<!channel> ${i} "quotes" ${long}`, safety: 'safe' as const, source: { kind: 'model' as const } })),
       questions: Array.from({ length: 40 }, (_, i) => `${i} ${'why '.repeat(300)}?`),
       related: Array.from({ length: 30 }, (_, i) => ({ ...related[0], number: i, title: long })),
     };
@@ -68,9 +68,13 @@ describe('guidanceBlocks', () => {
     checkLimits(blocks);
     const all = JSON.stringify(blocks);
     expect(all).toContain('more not shown');
+    // Questions and related incidents are capped so the actions keep most of the message.
+    expect(blocks.filter((b) => b.type === 'section' && b.accessory).length).toBeGreaterThanOrEqual(35);
     expect(all).toContain('Related incidents');
-    expect(all).not.toContain('<!channel>');
-    expect(all).toContain('&lt;!channel&gt;');
+    // Rendered text is escaped (button values are data, never rendered).
+    const rendered = blocks.map((b) => (b.type === 'section' ? b.text.text : '')).join('\n');
+    expect(rendered).not.toContain('<!channel>');
+    expect(rendered).toContain('&lt;!channel&gt;');
   });
 
   it('says so when there is nothing to suggest', () => {
