@@ -22,28 +22,17 @@ export function toWebsearchQuery(text: string): string | undefined {
   return terms.length ? terms.join(' or ') : undefined;
 }
 
-const POSTMORTEM_TEXT_COLUMNS = ['markdown', 'body', 'content', 'text'] as const;
-const POSTMORTEM_ORDER_COLUMNS = ['version', 'updated_at', 'created_at'] as const;
-
-async function postmortemColumns(db: DB): Promise<string[]> {
-  // Ask the catalogue rather than try/catch a select: a failed statement would abort a Postgres transaction.
-  const rows =
-    dialectOf(db) === 'postgres'
-      ? await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'postmortems' and table_schema = current_schema()`.execute(db)
-      : await sql<{ name: string }>`select name from pragma_table_info('postmortems')`.execute(db);
-  return rows.rows.map((r) => r.name);
-}
-
-/** Latest postmortem markdown of an incident, when the postmortems feature has a table (it may not). */
+/** Latest postmortem draft of an incident (the postmortems feature keeps every version). */
 async function postmortemText(db: DB, orgId: string, incidentId: string): Promise<string | undefined> {
-  const cols = await postmortemColumns(db);
-  const textCol = POSTMORTEM_TEXT_COLUMNS.find((c) => cols.includes(c));
-  if (!textCol || !cols.includes('org_id') || !cols.includes('incident_id')) return undefined;
-  const orderCol = POSTMORTEM_ORDER_COLUMNS.find((c) => cols.includes(c));
-  const order = orderCol ? sql`order by ${sql.ref(orderCol)} desc` : sql``;
-  const res = await sql<{ text: string | null }>`select ${sql.ref(textCol)} as text from postmortems
-    where org_id = ${orgId} and incident_id = ${incidentId} ${order} limit 1`.execute(db);
-  return res.rows[0]?.text ?? undefined;
+  const row = await db
+    .selectFrom('postmortems')
+    .select('markdown')
+    .where('org_id', '=', orgId)
+    .where('incident_id', '=', incidentId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.markdown;
 }
 
 async function removeFromIndex(db: DB, orgId: string, incidentId: string): Promise<void> {
