@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
+import { createConnector, listConnectors, webhookUrl } from './adapters/db/connector.repo';
 import { createDb } from './adapters/db/create-db';
 import { grantRole } from './adapters/db/incident.queries';
 import { migrateToLatest } from './adapters/db/migrate';
 import { rebuildProjections } from './adapters/db/rebuild';
 import type { DB } from './adapters/db/schema';
+import { reindexAllIncidents } from './adapters/db/search.repo';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config';
 import { isRole, ROLES } from './shared/roles';
+import { CONNECTOR_KINDS, isConnectorKind } from './signals/normalisers';
 
 /** An operator command: gets the parsed flags, a migrated database and the config; prints its own output. */
 export type CliCommand = (args: { flags: Record<string, string | boolean | undefined>; db: DB; config: Config }) => Promise<void>;
@@ -25,13 +28,27 @@ export const commands: Record<string, CliCommand> = {
   },
   'projections rebuild': async ({ db }) => {
     const r = await rebuildProjections(db);
-    console.log(JSON.stringify({ rebuilt: true, events: r.events, incidents: r.incidents, seconds: +(r.ms / 1000).toFixed(3) }));
+    // The search index is built from the read models just rebuilt.
+    const indexed = await reindexAllIncidents(db);
+    console.log(JSON.stringify({ rebuilt: true, events: r.events, incidents: r.incidents, indexed, seconds: +(r.ms / 1000).toFixed(3) }));
   },
   'access grant': async ({ flags, db }) => {
     const role = need(flags, 'role');
     if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     await grantRole(db, { orgId: need(flags, 'org'), userId: need(flags, 'user'), role, grantedBy: 'cli', now: new Date() });
     console.log(JSON.stringify({ org: flags.org, user: flags.user, role }));
+  },
+  'connector add': async ({ flags, db, config }) => {
+    const kind = need(flags, 'kind');
+    if (!isConnectorKind(kind)) throw new UsageError(`--kind must be one of ${CONNECTOR_KINDS.join(', ')}`);
+    const name = typeof flags.name === 'string' ? flags.name : undefined;
+    const c = await createConnector(db, { orgId: need(flags, 'org'), kind, name, createdBy: 'cli', now: new Date() });
+    console.log(JSON.stringify({ id: c.id, url: webhookUrl(config.publicUrl, c.id), token: c.token }));
+  },
+  'connector list': async ({ flags, db, config }) => {
+    for (const c of await listConnectors(db, need(flags, 'org'))) {
+      console.log(JSON.stringify({ id: c.id, kind: c.kind, name: c.name, url: webhookUrl(config.publicUrl, c.id), created_by: c.createdBy, created_at: c.createdAt, revoked_at: c.revokedAt ?? null }));
+    }
   },
 };
 

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDatabaseUrl } from './adapters/db/create-db';
+import { cronProblem } from './watchlist/digest.schedule';
+import { parseReminderIntervals, type ReminderIntervals } from './watchlist/reminder.policy';
 
 const optional = z
   .string()
@@ -34,14 +36,25 @@ const schema = z.object({
   PUBLIC_URL: url('PUBLIC_URL'),
   DATABASE_URL: optional,
   DATABASE_POOL_MAX: intIn(1, 200, 10),
+  OUTBOX_LEASE_MS: intIn(1000, 600_000, 30_000),
+  SLACK_API_TIMEOUT_MS: intIn(100, 120_000, 10_000),
   ADMIN_USER_IDS: csv,
   INCIDENT_CHANNEL_PREFIX: optional
     .transform((s) => s ?? 'inc')
     .refine((s) => /^[a-z0-9_-]{1,20}$/.test(s), { message: 'must be 1-20 lowercase letters, digits, - or _' }),
   ANNOUNCE_CHANNEL: optional,
   DIGEST_CHANNEL: optional,
-  DIGEST_CRON: optional.transform((s) => s ?? '0 9 * * 1-5'),
+  DIGEST_CRON: optional.transform((s) => s ?? '0 9 * * 1-5').refine((s) => !cronProblem(s), { message: 'must be a five-field cron expression such as 0 9 * * 1-5' }),
   DIGEST_TIMEZONE: optional.transform((s) => s ?? 'UTC').refine(validTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
+  REMINDER_INTERVALS: optional.transform((s, ctx): ReminderIntervals => {
+    try {
+      return parseReminderIntervals(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  ARCHIVE_AFTER_HOURS: intIn(0, 8760, 24),
   AUTO_DECLARE: optional.transform((s) => s ?? 'breached').pipe(z.enum(['breached', 'off'])),
   RUNBOOKS_DIR: optional.transform((s) => s ?? './runbooks'),
   OPENAI_API_KEY: optional,
@@ -78,16 +91,24 @@ function toConfig(e: z.infer<typeof schema>) {
       stateSecret: e.SLACK_STATE_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      /** Per Web API call; a timed-out effect is retried, and its retry checks whether the first try landed. */
+      timeoutMs: e.SLACK_API_TIMEOUT_MS,
     },
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     database: parseDatabaseUrl(e.DATABASE_URL),
     databasePoolMax: e.DATABASE_POOL_MAX,
+    /** A crashed process's claimed effects are taken over after this (the lease is renewed while delivering). */
+    outboxLeaseMs: e.OUTBOX_LEASE_MS,
     adminUserIds: e.ADMIN_USER_IDS,
     channelPrefix: e.INCIDENT_CHANNEL_PREFIX,
     announceChannel: e.ANNOUNCE_CHANNEL,
     digest: { channel: e.DIGEST_CHANNEL, cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    /** Status-update reminder interval per severity (ms); a missing severity is never reminded. */
+    reminders: { intervals: e.REMINDER_INTERVALS },
+    /** Closed incidents' channels are archived this long after closing; 0 = never. */
+    archiveAfterHours: e.ARCHIVE_AFTER_HOURS,
     autoDeclare: e.AUTO_DECLARE,
     runbooksDir: e.RUNBOOKS_DIR,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS },

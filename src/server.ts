@@ -1,17 +1,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { ErrorCode } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createDb } from './adapters/db/create-db';
 import { migrateToLatest } from './adapters/db/migrate';
 import type { DB } from './adapters/db/schema';
+import { createSearchIndexer } from './adapters/db/search.indexer';
+import { closeServer, createInflight, refuseWhileDraining, timestampFromFuture } from './adapters/http/graceful';
+import { connectorsRoute } from './adapters/http/connectors.route';
 import { createHttpApp, type RouteModule } from './adapters/http/http.app';
 import { createMetrics } from './adapters/http/metrics';
 import { createLogger } from './adapters/logger';
 import { createOutboxWorker, type Deliver } from './adapters/outbox/outbox.worker';
+import { createRunbookFiles } from './adapters/runbooks/runbook-files';
 import { createSlackRuntime, type ListenerModule } from './adapters/slack/bolt-app';
 import { createEffectPlanner } from './adapters/slack/effects.planner';
+import { registerGuidanceListeners } from './adapters/slack/guidance.listener';
+import { slackErrorHint } from './adapters/slack/slack-errors';
 import { createSlackDelivery } from './adapters/slack/slack.delivery';
+import { createPostmortemDeliveries } from './adapters/slack/postmortem.delivery';
+import { registerPostmortemListeners } from './adapters/slack/postmortem.listener';
+import { createPostmortemDeps } from './adapters/slack/postmortem.workflow';
+import { withChannelLifecycle } from './adapters/cron/archive.delivery';
+import { createScheduler, homeOrgFrom, type Scheduler } from './adapters/cron/scheduler';
+import { registerDigestFeature, scheduledDeliveries } from './adapters/slack/digest.feature';
 import type { AppDeps } from './app/deps';
 import { createIncidentService } from './app/incident.service';
 import type { Config } from './config';
@@ -27,6 +40,12 @@ export interface StartOptions {
   /** Tests drive the outbox by hand when false. */
   startWorker?: boolean;
   workerPollMs?: number;
+  /** Digests, reminders and archiving tick once a minute; tests pass false and call `scheduler.tick(at)`. */
+  startScheduler?: boolean;
+  /** Outbox tuning (tests shorten the lease and the backoff). */
+  outbox?: { leaseMs?: number; backoffBaseMs?: number; concurrency?: number };
+  /** How long stop() waits for in-flight requests and listener work before cutting them off. */
+  shutdownGraceMs?: number;
 }
 
 export interface Running {
@@ -35,6 +54,7 @@ export interface Running {
   server: Server;
   deps: AppDeps;
   worker: ReturnType<typeof createOutboxWorker>;
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -46,46 +66,79 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   const now = opts.now ?? (() => new Date());
   const metrics = createMetrics();
 
+  // Search is a convenience: a failed re-index is logged, and `revenant projections rebuild` repairs it.
+  const searchIndexer = createSearchIndexer(db, { onError: (err, orgId, incidentId) => logger.warn({ err, orgId, incidentId }, 'search index update failed') });
+  const runbooks = createRunbookFiles(config.runbooksDir);
+
   let kick = () => undefined as void;
   const incidents = createIncidentService({
     db,
     now,
-    planEffects: createEffectPlanner({ announceChannel: config.announceChannel }),
+    planEffects: withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel })),
     onCommitted: (r) => {
       for (const e of r.events) metrics.incidentEvents.inc({ type: e.type });
+      searchIndexer.schedule(r.orgId, r.incidentId);
       kick();
     },
   });
-  const deps: AppDeps = { db, config, logger, now, incidents, kickOutbox: () => kick() };
+  const deps: AppDeps = { db, config, logger, now, incidents, kickOutbox: () => kick(), metrics, postmortems: createPostmortemDeps(config), runbooks, searchIndexer };
 
-  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, opts.listeners ?? []);
+  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])]);
   const worker = createOutboxWorker({
     db,
     now,
     pollMs: opts.workerPollMs,
-    deliver: createSlackDelivery({ db, incidents, clientFor: slack?.clientFor ?? (async () => undefined), channelPrefix: config.channelPrefix, extra: opts.deliveries }),
+    leaseMs: opts.outbox?.leaseMs ?? config.outboxLeaseMs,
+    backoffBaseMs: opts.outbox?.backoffBaseMs,
+    concurrency: opts.outbox?.concurrency,
+    deliver: createSlackDelivery({ db, incidents, clientFor: slack?.clientFor ?? (async () => undefined), channelPrefix: config.channelPrefix, extra: { ...createPostmortemDeliveries({ db, clientFor: slack?.clientFor ?? (async () => undefined) }), ...scheduledDeliveries({ db, config, now, clientFor: slack?.clientFor ?? (async () => undefined) }), ...opts.deliveries } }),
     onOutcome: (row, o) => {
       metrics.outboxDelivered.inc({ kind: row.kind, outcome: o.type });
-      if (o.type === 'failed') logger.warn({ effect: row.kind, id: row.id, error: o.error }, 'effect failed permanently');
+      if (o.type === 'failed') logger.warn({ effect: row.kind, id: row.id, incidentId: row.incident_id, error: o.error, hint: slackErrorHint(o.error) }, 'effect failed permanently');
     },
     onError: (err) => logger.error({ err }, 'outbox worker error'),
   });
   kick = () => worker.kick();
+  const scheduler = createScheduler({ db, config, logger, now, kick: () => kick(), homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined });
 
-  const hono = createHttpApp(deps, metrics, opts.routes ?? []);
+  const hono = createHttpApp(deps, metrics, [connectorsRoute, ...(opts.routes ?? [])]);
   const honoListener = getRequestListener(hono.fetch);
   const slackListener = slack?.httpListener;
+  // Listener work continues after ack(): count it so a graceful stop can wait for it.
+  const inflight = createInflight();
+  slack?.app.use(({ next }) => inflight.track(() => next()));
+  let draining = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (slackListener && req.url?.startsWith('/slack/')) return slackListener(req, res);
+    if (draining) return refuseWhileDraining(res);
+    if (slackListener && req.url?.startsWith('/slack/')) {
+      if (timestampFromFuture(req)) {
+        res.writeHead(401).end();
+        return;
+      }
+      try {
+        return slackListener(req, res);
+      } catch (e) {
+        // Bolt throws (synchronously) for paths it does not serve, e.g. /slack/install outside OAuth mode: 404 below.
+        if ((e as { code?: string }).code !== ErrorCode.HTTPReceiverDeferredRequestError) throw e;
+      }
+    }
     return honoListener(req, res);
   });
   // Alertmanager reuses idle connections for up to ~90 s: stay open longer so reuse never hits a reset.
   server.keepAliveTimeout = 95_000;
   server.headersTimeout = 100_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // A taken port is a start-up error for main() to report, not an unhandled 'error' event with a stack trace.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   await slack?.start();
   if (opts.startWorker !== false) worker.start();
+  if (opts.startScheduler !== false) scheduler.start();
   logger.info({ port, slack: config.slack.mode, socketMode: !!config.slack.appToken, database: config.database.dialect }, 'Runbook Revenant is listening');
 
   return {
@@ -94,15 +147,20 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     server,
     deps,
     worker,
+    scheduler,
     async stop() {
       // Stop taking requests, let in-flight ones and the current outbox batch finish, then close the DB.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const grace = opts.shutdownGraceMs ?? 10_000;
+      draining = true;
+      const closedClean = await closeServer(server, grace);
+      const listenersDone = await inflight.idle(grace);
+      await scheduler.stop();
       await worker.stop();
       await slack?.stop();
+      await searchIndexer.close();
+      runbooks.close();
       if (!opts.db) await db.destroy();
+      logger.info({ closedClean, listenersDone }, 'Runbook Revenant stopped');
     },
   };
 }

@@ -50,8 +50,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   const cache = new Map<string, IncidentState>();
   const pg = dialectOf(deps.db) === 'postgres';
 
-  async function load(db: DB | Trx, orgId: string, incidentId: string): Promise<IncidentState> {
-    const cached = cache.get(incidentId);
+  async function load(db: DB | Trx, orgId: string, incidentId: string, local?: Map<string, IncidentState>): Promise<IncidentState> {
+    const cached = local?.get(incidentId) ?? cache.get(incidentId);
     const base = cached && cached.orgId === orgId ? cached : initialState(incidentId, orgId);
     const events = await loadEvents(db, orgId, incidentId, base.version);
     return events.reduce(evolve, base);
@@ -63,42 +63,56 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     cache.set(state.id, state);
   }
 
+  /**
+   * The body of one command, inside a transaction someone else owns. `local` caches states written in
+   * that transaction (uncommitted, so never in the shared cache): a batch does not re-read its own events.
+   */
+  async function run(trx: Trx, req: CommandRequest, local?: Map<string, IncidentState>): Promise<CommandResult> {
+    if (req.idempotencyKey) {
+      const seen = await findByIdempotencyKey(trx, req.orgId, req.idempotencyKey);
+      if (seen) {
+        const state = await load(trx, req.orgId, seen.incident_id, local);
+        return { orgId: req.orgId, incidentId: seen.incident_id, state, events: [], duplicate: true };
+      }
+    }
+    if (pg) {
+      // Serialise writers of one stream (and declarations of one org, for numbering) instead of
+      // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
+      await sql`select pg_advisory_xact_lock(hashtext(${typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId}))`.execute(trx);
+    }
+    const before = await load(trx, req.orgId, req.incidentId, local);
+    const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
+    const at = now();
+    const data = decide(command, before, req.actor);
+    const events: IncidentEvent[] = data.map((d, i) => ({
+      ...d,
+      incidentId: req.incidentId,
+      orgId: req.orgId,
+      seq: before.version + i + 1,
+      actor: req.actor.id,
+      occurredAt: at.toISOString(),
+    })) as IncidentEvent[];
+    const after = events.reduce(evolve, before);
+    await appendEvents(trx, events, req.idempotencyKey);
+    await projectEvents(trx, after, events);
+    await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
+    local?.set(after.id, after);
+    return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
+  }
+
+  /** After the caller's transaction committed: cache the states and wake the outbox. Never call it after a rollback. */
+  function committed(results: readonly CommandResult[]) {
+    for (const r of results) {
+      remember(r.state);
+      if (r.events.length > 0) deps.onCommitted?.(r);
+    }
+  }
+
   async function execute(req: CommandRequest): Promise<CommandResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await deps.db.transaction().execute(async (trx) => {
-          if (req.idempotencyKey) {
-            const seen = await findByIdempotencyKey(trx, req.orgId, req.idempotencyKey);
-            if (seen) {
-              const state = await load(trx, req.orgId, seen.incident_id);
-              return { orgId: req.orgId, incidentId: seen.incident_id, state, events: [], duplicate: true };
-            }
-          }
-          if (pg) {
-            // Serialise writers of one stream (and declarations of one org, for numbering) instead of
-            // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
-            await sql`select pg_advisory_xact_lock(hashtext(${typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId}))`.execute(trx);
-          }
-          const before = await load(trx, req.orgId, req.incidentId);
-          const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
-          const at = now();
-          const data = decide(command, before, req.actor);
-          const events: IncidentEvent[] = data.map((d, i) => ({
-            ...d,
-            incidentId: req.incidentId,
-            orgId: req.orgId,
-            seq: before.version + i + 1,
-            actor: req.actor.id,
-            occurredAt: at.toISOString(),
-          })) as IncidentEvent[];
-          const after = events.reduce(evolve, before);
-          await appendEvents(trx, events, req.idempotencyKey);
-          await projectEvents(trx, after, events);
-          await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
-          return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
-        });
-        remember(result.state);
-        if (result.events.length > 0) deps.onCommitted?.(result);
+        const result = await deps.db.transaction().execute((trx) => run(trx, req));
+        committed([result]);
         return result;
       } catch (e) {
         if (isUniqueViolation(e) && attempt < MAX_ATTEMPTS) {
@@ -112,5 +126,16 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     }
   }
 
-  return { execute, load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId), newIncidentId: () => randomUUID(), forget: (id: string) => cache.delete(id) };
+  return {
+    execute,
+    /**
+     * Batch writers (alert ingestion) run many commands in one transaction of their own: they retry the
+     * whole transaction on a unique violation, and call `committed` with every result once it commits.
+     */
+    executeInTransaction: run,
+    committed,
+    load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId),
+    newIncidentId: () => randomUUID(),
+    forget: (id: string) => cache.delete(id),
+  };
 }

@@ -2,6 +2,7 @@ import { DomainError, assertNever } from '../shared/domain-error';
 import { atLeast } from '../shared/roles';
 import {
   type Actor,
+  type AttachedSignal,
   type IncidentCommand,
   type IncidentEvent,
   type IncidentEventData,
@@ -153,9 +154,11 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
     case 'RecordSummary':
       if (state.summaryTs === command.ts) return [];
       return [{ type: 'SUMMARY_POSTED', ts: command.ts }];
-    case 'RecordPostmortemDraft':
+    case 'RecordPostmortemDraft': {
       requireRole(actor, 'responder', 'draft a postmortem');
-      return [{ type: 'POSTMORTEM_DRAFTED', version: command.version, model: command.model }];
+      const { type: _, ...facts } = command;
+      return [{ type: 'POSTMORTEM_DRAFTED', ...facts }];
+    }
     case 'RecordPostmortemPr':
       if (state.postmortemPrNumber === command.number && state.postmortemPrUrl === command.url) return [];
       return [{ type: 'POSTMORTEM_PR_OPENED', number: command.number, url: command.url, branch: command.branch }];
@@ -175,13 +178,16 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
   }
 }
 
-/** evolve(state, event) → state. Pure and total: replaying the log always rebuilds the same state. */
+/**
+ * evolve(state, event) → state. Pure and total: replaying the log always rebuilds the same state.
+ * `next` is this call's own fresh copy, so it is completed in place: one object per event instead of
+ * two matters when a rebuild folds millions of events. Arrays are copied only when they change.
+ */
 export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
   const next: IncidentState = { ...state, version: event.seq, updatedAt: event.occurredAt };
   switch (event.type) {
     case 'INCIDENT_CREATED':
-      return {
-        ...next,
+      return Object.assign(next, {
         exists: true,
         number: event.number,
         title: event.title,
@@ -193,65 +199,73 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         source: event.source,
         createdBy: event.actor,
         createdAt: event.occurredAt,
-        status: 'OPEN',
-      };
-    case 'STATUS_CHANGED': {
-      const s: IncidentState = { ...next, status: event.to };
-      if (event.to === 'MITIGATED') s.mitigatedAt = event.occurredAt;
-      if (event.to === 'RESOLVED') s.resolvedAt = event.occurredAt;
-      if (event.to === 'CANCELLED') s.cancelledAt = event.occurredAt;
-      if (event.from === 'RESOLVED') s.resolvedAt = undefined; // reopened
+        status: 'OPEN' as const,
+      });
+    case 'STATUS_CHANGED':
+      next.status = event.to;
+      if (event.to === 'MITIGATED') next.mitigatedAt = event.occurredAt;
+      if (event.to === 'RESOLVED') next.resolvedAt = event.occurredAt;
+      if (event.to === 'CANCELLED') next.cancelledAt = event.occurredAt;
+      if (event.from === 'RESOLVED') next.resolvedAt = undefined; // reopened
       if (event.message) {
-        s.lastUpdateAt = event.occurredAt;
-        s.lastUpdateText = event.message;
+        next.lastUpdateAt = event.occurredAt;
+        next.lastUpdateText = event.message;
       }
-      return s;
-    }
+      return next;
     case 'SEVERITY_UPDATED':
-      return { ...next, severity: event.to };
+      next.severity = event.to;
+      return next;
     case 'ASSIGNEE_CHANGED':
-      return { ...next, roles: { ...state.roles, [event.role]: event.userId } };
+      next.roles = { ...state.roles, [event.role]: event.userId };
+      return next;
     case 'NOTE_ADDED': {
-      const key = event.source ? [`${event.source.channelId}:${event.source.ts}`] : [];
-      return { ...next, noteCount: state.noteCount + 1, notesFromMessages: [...(state.notesFromMessages ?? []), ...key] };
+      const seen = state.notesFromMessages ?? [];
+      next.noteCount = state.noteCount + 1;
+      next.notesFromMessages = event.source ? [...seen, `${event.source.channelId}:${event.source.ts}`] : seen;
+      return next;
     }
     case 'ACTION_ADDED':
-      return {
-        ...next,
-        actions: [...state.actions, { id: event.actionId, text: event.text, owner: event.owner, done: false, createdAt: event.occurredAt }],
-      };
+      next.actions = [...state.actions, { id: event.actionId, text: event.text, owner: event.owner, done: false, createdAt: event.occurredAt }];
+      return next;
     case 'ACTION_COMPLETED':
-      return {
-        ...next,
-        actions: state.actions.map((a) =>
-          a.id === event.actionId ? { ...a, done: true, completedAt: event.occurredAt, completedBy: event.actor } : a,
-        ),
-      };
+      next.actions = state.actions.map((a) => (a.id === event.actionId ? { ...a, done: true, completedAt: event.occurredAt, completedBy: event.actor } : a));
+      return next;
     case 'UPDATE_POSTED':
-      return { ...next, lastUpdateAt: event.occurredAt, lastUpdateText: event.text };
+      next.lastUpdateAt = event.occurredAt;
+      next.lastUpdateText = event.text;
+      return next;
     case 'SIGNAL_ATTACHED': {
-      const others = state.signals.filter((s) => s.fingerprint !== event.signal.fingerprint);
-      const prev = state.signals.find((s) => s.fingerprint === event.signal.fingerprint);
-      return {
-        ...next,
-        signals: [...others, { ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt }],
-      };
+      // One pass: keep the others, remember the first earlier copy of this alert (its attachedAt survives).
+      const fp = event.signal.fingerprint;
+      const signals: AttachedSignal[] = [];
+      let prev: AttachedSignal | undefined;
+      for (const s of state.signals) {
+        if (s.fingerprint !== fp) signals.push(s);
+        else prev ??= s;
+      }
+      signals.push({ ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
+      next.signals = signals;
+      return next;
     }
     case 'SIGNAL_RESOLVED':
-      return {
-        ...next,
-        signals: state.signals.map((s) =>
-          s.fingerprint === event.fingerprint ? { ...s, status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt } : s,
-        ),
-      };
+      next.signals = state.signals.map((s) =>
+        s.fingerprint === event.fingerprint ? { ...s, status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt } : s,
+      );
+      return next;
     case 'CHANNEL_LINKED':
-      return { ...next, channelId: event.channelId, channelName: event.channelName };
+      next.channelId = event.channelId;
+      next.channelName = event.channelName;
+      return next;
     case 'SUMMARY_POSTED':
-      return { ...next, summaryTs: event.ts };
+      next.summaryTs = event.ts;
+      return next;
     case 'POSTMORTEM_DRAFTED':
-      return { ...next, postmortemVersion: event.version };
+      next.postmortemVersion = event.version;
+      return next;
     case 'POSTMORTEM_PR_OPENED':
-      return { ...next, postmortemPrNumber: event.number, postmortemPrUrl: event.url };
+      next.postmortemPrNumber = event.number;
+      next.postmortemPrUrl = event.url;
+      return next;
     case 'GUIDANCE_GENERATED':
       return next;
     default:

@@ -104,6 +104,20 @@ export const initialState = (id: string, orgId: string): IncidentState => ({
 /** Signal data carried on SIGNAL_ATTACHED (a subset of the normalised signal). */
 export type SignalRef = Omit<AttachedSignal, 'attachedAt' | 'lastSeenAt' | 'resolvedAt'>;
 
+/**
+ * How a postmortem draft was produced, kept on the event so the log alone says which drafts were
+ * AI-written (the markdown itself lives in the postmortems table). Optional for older events.
+ */
+export interface PostmortemDraftFacts {
+  version: number;
+  model?: string;
+  generator?: 'llm' | 'deterministic';
+  tokens?: number;
+  promptVersion?: string;
+  /** Why a configured model's narrative was not used (timeout, http_error…): the draft is deterministic. */
+  fallback?: string;
+}
+
 // ---- commands (imperative) ----
 export type IncidentCommand =
   | {
@@ -128,7 +142,7 @@ export type IncidentCommand =
   | { type: 'ResolveSignal'; fingerprint: string }
   | { type: 'LinkChannel'; channelId: string; channelName: string }
   | { type: 'RecordSummary'; ts: string }
-  | { type: 'RecordPostmortemDraft'; version: number; model?: string }
+  | ({ type: 'RecordPostmortemDraft' } & PostmortemDraftFacts)
   | { type: 'RecordPostmortemPr'; number: number; url: string; branch: string }
   | { type: 'RecordGuidance'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
 
@@ -156,7 +170,7 @@ export type IncidentEventData =
   | { type: 'SIGNAL_RESOLVED'; fingerprint: string }
   | { type: 'CHANNEL_LINKED'; channelId: string; channelName: string }
   | { type: 'SUMMARY_POSTED'; ts: string }
-  | { type: 'POSTMORTEM_DRAFTED'; version: number; model?: string }
+  | ({ type: 'POSTMORTEM_DRAFTED' } & PostmortemDraftFacts)
   | { type: 'POSTMORTEM_PR_OPENED'; number: number; url: string; branch: string }
   | { type: 'GUIDANCE_GENERATED'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
 

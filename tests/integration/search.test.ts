@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextIncidentNumber } from '../../src/adapters/db/incident.queries';
 import { indexIncident, pastActionsOf, reindexAllIncidents, searchRelated } from '../../src/adapters/db/search.repo';
+import { loadGuidanceContext } from '../../src/adapters/db/guidance.context';
+import { createSearchIndexer } from '../../src/adapters/db/search.indexer';
+import { createRunbookFiles } from '../../src/adapters/runbooks/runbook-files';
 import { createIncidentService } from '../../src/app/incident.service';
+import { buildGuidance } from '../../src/guidance/guidance.builder';
+import { GUIDANCE_ADD_ACTION, guidanceBlocks } from '../../src/guidance/guidance.blocks';
 import type { Actor, IncidentCommand, SignalRef } from '../../src/incidents/incident.types';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 
@@ -142,5 +150,44 @@ describe.each(dialects())('related incident search on %s', (dialect) => {
   it('returns nothing for limit 0 and for an org with no incidents', async () => {
     expect(await search({ limit: 0 })).toEqual([]);
     expect(await searchRelated(t.db, { orgId: 'T-empty', text: 'checkout', service: 'checkout', limit: 5, now: NOW })).toEqual([]);
+  });
+
+  it('loads the guidance context of the current incident: runbook, related incidents, past actions', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'revenant-guidance-'));
+    writeFileSync(path.join(dir, 'checkout.md'), '# Checkout\n## Latency\n- [caution] Scale checkout to 10 pods\n## Diagnosis\n- Is the payment provider slow?\n');
+    const files = createRunbookFiles(dir, { watch: false });
+    try {
+      const state = await createIncidentService({ db: t.db }).load(orgA, ids.current);
+      const ctx = await loadGuidanceContext(t.db, files, state, NOW);
+      expect(ctx.runbooks.map((r) => r.service)).toEqual(['checkout']);
+      expect(ctx.related[0].incidentId).toBe(ids.checkoutLatency);
+      expect(ctx.related.map((r) => r.incidentId)).not.toContain(ids.otherOrg);
+      expect(ctx.pastActions.map((a) => a.text)).toContain('Roll back checkout to the previous release');
+      expect(ctx.incident.timeline?.[0]).toContain('declared INC-');
+
+      const g = buildGuidance(ctx);
+      expect(g.actions[0]).toMatchObject({ text: 'Scale checkout to 10 pods', safety: 'caution' });
+      expect(g.actions.map((a) => a.text)).toContain('Roll back checkout to the previous release');
+      expect(g.questions).toContain('Is the payment provider slow?');
+      const { blocks } = guidanceBlocks({ incidentId: state.id, incidentNumber: state.number, view: { guidance: g } });
+      expect(JSON.stringify(blocks)).toContain(GUIDANCE_ADD_ACTION);
+    } finally {
+      files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the background indexer folds repeated schedules and reports failures instead of throwing', async () => {
+    const errors: unknown[] = [];
+    const indexer = createSearchIndexer(t.db, { delayMs: 10_000, onError: (e) => errors.push(e) });
+    const svc = createIncidentService({ db: t.db, now: () => NOW });
+    await svc.execute({ orgId: orgA, incidentId: ids.diskFull, actor, command: { type: 'AddNote', text: 'inode exhaustion on volume' } });
+    indexer.schedule(orgA, ids.diskFull);
+    indexer.schedule(orgA, ids.diskFull);
+    await indexer.flush();
+    expect((await search({ text: 'inode volume', service: undefined }))[0]?.incidentId).toBe(ids.diskFull);
+    await indexer.close();
+    indexer.schedule(orgA, ids.diskFull); // ignored after close
+    expect(errors).toEqual([]);
   });
 });

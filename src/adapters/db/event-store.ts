@@ -4,8 +4,9 @@ import type { DB, Trx } from './schema';
 type Row = { org_id: string; incident_id: string; seq: number; type: string; payload: string; actor: string; occurred_at: string };
 
 export function rowToEvent(r: Row): IncidentEvent {
-  const data = JSON.parse(r.payload) as IncidentEventData;
-  return { ...data, type: r.type, incidentId: r.incident_id, orgId: r.org_id, seq: Number(r.seq), actor: r.actor, occurredAt: r.occurred_at } as IncidentEvent;
+  // The parsed payload is this call's own object: complete it in place (a rebuild reads millions).
+  const e = JSON.parse(r.payload) as Partial<IncidentEventData> & Record<string, unknown>;
+  return Object.assign(e, { type: r.type, incidentId: r.incident_id, orgId: r.org_id, seq: Number(r.seq), actor: r.actor, occurredAt: r.occurred_at }) as unknown as IncidentEvent;
 }
 
 export function eventToRow(e: IncidentEvent, idempotencyKey: string | null = null) {

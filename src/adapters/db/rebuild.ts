@@ -1,18 +1,50 @@
+import { CompiledQuery } from 'kysely';
 import { evolve } from '../../incidents/incident.decider';
 import { type IncidentState, initialState } from '../../incidents/incident.types';
+import { dialectOf } from './create-db';
 import { rowToEvent } from './event-store';
 import { actionRow, incidentRow, signalRow, timelineRow } from './incident.projection';
 import type { DB, Trx } from './schema';
 
-const PAGE = 5000;
+const PAGE = 10_000;
+/** Under SQLite's bound-parameter limit (32766) and Postgres's (65535) whatever the row width. */
+const MAX_PARAMS = 30_000;
 
-async function insertChunked<T extends Record<string, unknown>>(trx: Trx, table: 'incidents' | 'incident_timeline' | 'incident_actions' | 'incident_signals', rows: T[]) {
-  if (rows.length === 0) return;
-  // Stay under SQLite's bound-parameter limit whatever the row width.
-  const per = Math.max(1, Math.floor(30000 / Object.keys(rows[0]).length));
-  for (let i = 0; i < rows.length; i += per) {
-    await trx.insertInto(table).values(rows.slice(i, i + per) as never).execute();
-  }
+type ReadModel = 'incidents' | 'incident_timeline' | 'incident_actions' | 'incident_signals';
+
+/**
+ * A rebuild writes millions of rows; building each chunk through Kysely's insert builder cost more
+ * than SQLite's own insert, so the statement text is made once per (table, row count) and only the
+ * parameters change. Identifiers are the row builders' fixed keys, never input.
+ */
+function bulkInserter(trx: Trx, pg: boolean) {
+  const texts = new Map<string, string>();
+  const text = (table: ReadModel, columns: string[], rows: number) => {
+    const key = `${table}:${rows}`;
+    let t = texts.get(key);
+    if (!t) {
+      let n = 0;
+      const tuple = () => `(${columns.map(() => (pg ? `$${++n}` : '?')).join(', ')})`;
+      t = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`;
+      texts.set(key, t);
+    }
+    return t;
+  };
+  return async function insertChunked<T extends Record<string, unknown>>(table: ReadModel, rows: T[]) {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]);
+    const per = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+    for (let i = 0; i < rows.length; i += per) {
+      const end = Math.min(rows.length, i + per);
+      const params: unknown[] = new Array((end - i) * columns.length);
+      let p = 0;
+      for (let r = i; r < end; r++) {
+        const row = rows[r];
+        for (const c of columns) params[p++] = row[c] ?? null;
+      }
+      await trx.executeQuery(CompiledQuery.raw(text(table, columns, end - i), params));
+    }
+  };
 }
 
 export interface RebuildResult {
@@ -26,7 +58,9 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
   const started = performance.now();
   let events = 0;
   let incidents = 0;
+  const pg = dialectOf(db) === 'postgres';
   await db.transaction().execute(async (trx) => {
+    const insertChunked = bulkInserter(trx, pg);
     for (const t of ['incident_timeline', 'incident_actions', 'incident_signals', 'incidents'] as const) {
       await trx.deleteFrom(t).execute();
     }
@@ -35,10 +69,10 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
     const finished: IncidentState[] = [];
     const flush = async (force: boolean) => {
       if (!force && timeline.length < PAGE * 2 && finished.length < 500) return;
-      await insertChunked(trx, 'incidents', finished.map(incidentRow));
-      await insertChunked(trx, 'incident_actions', finished.flatMap((s) => s.actions.map((a) => actionRow(s, a))));
-      await insertChunked(trx, 'incident_signals', finished.flatMap((s) => s.signals.map((x) => signalRow(s, x))));
-      await insertChunked(trx, 'incident_timeline', timeline);
+      await insertChunked('incidents', finished.map(incidentRow));
+      await insertChunked('incident_actions', finished.flatMap((s) => s.actions.map((a) => actionRow(s, a))));
+      await insertChunked('incident_signals', finished.flatMap((s) => s.signals.map((x) => signalRow(s, x))));
+      await insertChunked('incident_timeline', timeline);
       incidents += finished.length;
       finished.length = 0;
       timeline = [];
@@ -52,8 +86,10 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
         .orderBy('seq')
         .limit(PAGE);
       if (after) {
+        // A row-value comparison seeks the (incident_id, seq) index; the equivalent OR made SQLite scan
+        // from the start on every page (quadratic in the log's size).
         const a = after;
-        q = q.where((eb) => eb.or([eb('incident_id', '>', a.incident_id), eb.and([eb('incident_id', '=', a.incident_id), eb('seq', '>', a.seq)])]));
+        q = q.where((eb) => eb(eb.refTuple('incident_id', 'seq'), '>', eb.tuple(a.incident_id, a.seq)));
       }
       const rows = await q.execute();
       if (rows.length === 0) break;

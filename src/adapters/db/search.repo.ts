@@ -108,27 +108,28 @@ export interface SearchRelatedInput {
 /** Full-text hits in this org, with relevance relative to the best hit (0–1]. */
 async function textHits(db: DB, orgId: string, text: string, max: number): Promise<Map<string, number>> {
   const hits = new Map<string, number>();
-  let rows: { incident_id: string; rank: number }[];
+  let rows: { incident_id: string; score: number }[];
   if (dialectOf(db) === 'postgres') {
     const q = toWebsearchQuery(text);
     if (!q) return hits;
     rows = (
-      await sql<{ incident_id: string; rank: number }>`select s.incident_id, ts_rank(s.document, q) as rank
+      await sql<{ incident_id: string; score: number }>`select s.incident_id, ts_rank(s.document, q) as score
         from incident_search s, websearch_to_tsquery('english', ${q}) q
-        where s.org_id = ${orgId} and s.document @@ q order by rank desc limit ${max}`.execute(db)
+        where s.org_id = ${orgId} and s.document @@ q order by score desc limit ${max}`.execute(db)
     ).rows;
   } else {
     const q = toFts5Query(text);
     if (!q) return hits;
-    // bm25 is "lower is better"; negate it. Title matches weigh four times body matches.
+    // bm25 is "lower is better"; negate it. Title matches weigh four times body matches. (Not aliased
+    // `rank`: that is an FTS5 hidden column.)
     rows = (
-      await sql<{ incident_id: string; rank: number }>`select incident_id, -bm25(incident_search_fts, 0.0, 0.0, 4.0, 1.0) as rank
+      await sql<{ incident_id: string; score: number }>`select incident_id, -bm25(incident_search_fts, 0.0, 0.0, 4.0, 1.0) as score
         from incident_search_fts where incident_search_fts match ${q} and org_id = ${orgId}
-        order by rank desc limit ${max}`.execute(db)
+        order by score desc limit ${max}`.execute(db)
     ).rows;
   }
-  const best = Math.max(0, ...rows.map((r) => Number(r.rank)));
-  for (const r of rows) hits.set(r.incident_id, best > 0 ? Number(r.rank) / best : 1);
+  const best = Math.max(0, ...rows.map((r) => Number(r.score)));
+  for (const r of rows) hits.set(r.incident_id, best > 0 ? Number(r.score) / best : 1);
   return hits;
 }
 

@@ -127,6 +127,11 @@ export class GitHubFake {
     if (pull) Object.assign(pull, { state: 'closed', merged, updatedAt: new Date().toISOString() });
   }
 
+  /** Deletes a branch, as a person would on github.com. */
+  deleteBranch(owner: string, name: string, branch: string): void {
+    this.repo(owner, name).branches.delete(branch);
+  }
+
   private repo(owner: string, name: string): FakeRepo {
     const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
     if (!repo) throw new Error(`github fake: no repo ${owner}/${name}`);

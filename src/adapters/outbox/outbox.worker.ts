@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';
 
 export interface OutboxRow {
@@ -14,14 +15,15 @@ export interface OutboxRow {
 
 export type DeliveryOutcome =
   | { type: 'done'; result?: Record<string, unknown> }
-  | { type: 'retry'; afterMs: number; error: string }
+  /** Without afterMs the worker's backoff applies; with it (Retry-After), exactly that wait. */
+  | { type: 'retry'; afterMs?: number; error: string }
   | { type: 'failed'; error: string };
 
 export type Deliver = (row: OutboxRow) => Promise<DeliveryOutcome>;
 
 /** Kinds that never hold back an incident's later effects (they render the current state when they run). */
 const NON_BLOCKING = ['incident.sync_summary', 'incident.signal_rollup'];
-const LEASE_MS = 60_000;
+export const DEFAULT_LEASE_MS = 30_000;
 const MAX_ATTEMPTS = 12;
 
 export interface OutboxWorkerOptions {
@@ -30,20 +32,29 @@ export interface OutboxWorkerOptions {
   now?: () => Date;
   pollMs?: number;
   batch?: number;
+  /** How long a claim holds without renewal; a crashed worker's rows are re-claimed after this. */
+  leaseMs?: number;
+  /** Rows of different incidents delivered at once. */
+  concurrency?: number;
+  /** First retry delay; doubles per attempt up to a minute. */
+  backoffBaseMs?: number;
   onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome) => void;
   onError?: (err: unknown) => void;
 }
 
-export const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** Math.max(0, attempt - 1));
+export const backoffMs = (attempt: number, baseMs = 500) => Math.min(60_000, baseMs * 2 ** Math.max(0, attempt - 1));
 
 /**
  * Delivers outbox rows. Rows of one incident go out in order; a row is claimed with a conditional
- * UPDATE (a lease), so several processes can share one database without delivering a row twice.
+ * UPDATE (a lease, renewed while the handler runs), so several processes can share one database
+ * without delivering a row twice, and a crashed process's rows are taken over once its lease lapses.
  */
 export function createOutboxWorker(opts: OutboxWorkerOptions) {
   const now = opts.now ?? (() => new Date());
   const workerId = randomUUID();
   const db = opts.db;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;
   let again = false;
@@ -52,7 +63,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   async function candidates(at: string) {
     return db
       .selectFrom('outbox as o')
-      .select(['o.id', 'o.org_id', 'o.incident_id', 'o.kind', 'o.payload', 'o.attempts'])
+      .select(['o.id', 'o.org_id', 'o.incident_id', 'o.kind', 'o.payload', 'o.attempts', 'o.dedupe_key'])
       .where((eb) =>
         eb.or([
           eb.and([eb('o.status', '=', 'pending'), eb('o.next_attempt_at', '<=', at)]),
@@ -67,7 +78,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
               .whereRef('p.incident_id', '=', 'o.incident_id')
               .whereRef('p.id', '<', 'o.id')
               .where('p.status', 'in', ['pending', 'in_flight'])
-              .where('p.kind', 'not in', NON_BLOCKING),
+              // An earlier row of the same kind still in hand also waits: two summary renders racing
+              // (two processes) could let the older state land last.
+              .where((eb) => eb.or([eb('p.kind', 'not in', NON_BLOCKING), eb.and([eb('p.status', '=', 'in_flight'), eb('p.kind', '=', eb.ref('o.kind'))])])),
           ),
         ),
       )
@@ -80,7 +93,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const iso = at.toISOString();
     const res = await db
       .updateTable('outbox')
-      .set({ status: 'in_flight', locked_by: workerId, locked_until: new Date(at.getTime() + LEASE_MS).toISOString(), attempts: attempts + 1 })
+      .set({ status: 'in_flight', locked_by: workerId, locked_until: new Date(at.getTime() + leaseMs).toISOString(), attempts: attempts + 1 })
       .where('id', '=', id)
       .where('attempts', '=', attempts)
       .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]))
@@ -88,43 +101,76 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  async function settle(row: OutboxRow, outcome: DeliveryOutcome) {
+  /** Keep the lease while a slow handler runs, so only a dead worker's rows are taken over. */
+  function renewWhileRunning(id: number): () => void {
+    const t = setInterval(() => {
+      db.updateTable('outbox')
+        .set({ locked_until: new Date(now().getTime() + leaseMs).toISOString() })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .where('status', '=', 'in_flight')
+        .execute()
+        .catch((e) => opts.onError?.(e));
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    t.unref?.();
+    return () => clearInterval(t);
+  }
+
+  async function settle(row: OutboxRow & { dedupeKey: string | null }, outcome: DeliveryOutcome) {
     const at = now();
     const base = db.updateTable('outbox').where('id', '=', row.id).where('locked_by', '=', workerId);
     if (outcome.type === 'done') {
       await base.set({ status: 'done', delivered_at: at.toISOString(), result: outcome.result ? JSON.stringify(outcome.result) : null, locked_until: null, last_error: null }).execute();
     } else if (outcome.type === 'retry' && row.attempts < MAX_ATTEMPTS) {
-      await base.set({ status: 'pending', next_attempt_at: new Date(at.getTime() + outcome.afterMs).toISOString(), last_error: outcome.error, locked_until: null }).execute();
+      const wait = outcome.afterMs ?? backoffMs(row.attempts, opts.backoffBaseMs);
+      try {
+        await base.set({ status: 'pending', next_attempt_at: new Date(at.getTime() + wait).toISOString(), last_error: outcome.error, locked_until: null }).execute();
+      } catch (e) {
+        // A newer request with the same dedupe key is already pending; it renders the current state, so this one is covered.
+        if (!row.dedupeKey || !isUniqueViolation(e)) throw e;
+        await base.set({ status: 'done', delivered_at: at.toISOString(), result: JSON.stringify({ superseded: true }), locked_until: null, last_error: outcome.error }).execute();
+      }
     } else {
       await base.set({ status: 'failed', last_error: outcome.type === 'failed' ? outcome.error : `gave up after ${row.attempts} attempts: ${outcome.error}`, locked_until: null }).execute();
     }
     opts.onOutcome?.(row, outcome);
   }
 
+  async function deliverOne(r: Awaited<ReturnType<typeof candidates>>[number], at: Date): Promise<boolean> {
+    if (!(await claim(r.id, r.attempts, at))) return false;
+    const row = { id: r.id, org_id: r.org_id, incident_id: r.incident_id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts + 1, dedupeKey: r.dedupe_key };
+    const stopRenewing = renewWhileRunning(row.id);
+    let outcome: DeliveryOutcome;
+    try {
+      const { dedupeKey: _, ...visible } = row;
+      outcome = await opts.deliver(visible);
+    } catch (e) {
+      outcome = { type: 'retry', error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      stopRenewing();
+    }
+    await settle(row, outcome);
+    return true;
+  }
+
   /** One pass: deliver what is due. Returns how many rows were handled. */
-  async function runOnce(): Promise<number> {
+  async function runOnce(keepGoing: () => boolean = () => true): Promise<number> {
     const at = now();
     const rows = await candidates(at.toISOString());
-    let handled = 0;
     const seenIncidents = new Set<string>();
-    for (const r of rows) {
+    const queue = rows.filter((r) => {
       // Only the first due row of an incident per pass keeps per-incident order.
-      const key = r.incident_id ?? `row:${r.id}`;
-      if (r.incident_id && !NON_BLOCKING.includes(r.kind)) {
-        if (seenIncidents.has(key)) continue;
-        seenIncidents.add(key);
-      }
-      if (!(await claim(r.id, r.attempts, at))) continue;
-      const row: OutboxRow = { id: r.id, org_id: r.org_id, incident_id: r.incident_id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts + 1 };
-      let outcome: DeliveryOutcome;
-      try {
-        outcome = await opts.deliver(row);
-      } catch (e) {
-        outcome = { type: 'retry', afterMs: backoffMs(row.attempts), error: e instanceof Error ? e.message : String(e) };
-      }
-      await settle(row, outcome);
-      handled++;
-    }
+      if (!r.incident_id || NON_BLOCKING.includes(r.kind)) return true;
+      if (seenIncidents.has(r.incident_id)) return false;
+      seenIncidents.add(r.incident_id);
+      return true;
+    });
+    let handled = 0;
+    // Different incidents in parallel; a stop request ends the pass after the rows already in hand.
+    const lane = async () => {
+      for (let r = queue.shift(); r && keepGoing(); r = queue.shift()) if (await deliverOne(r, at)) handled++;
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, lane));
     return handled;
   }
 
@@ -132,7 +178,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     do {
       again = false;
       try {
-        while ((await runOnce()) > 0 && !stopped) {
+        while ((await runOnce(() => !stopped)) > 0 && !stopped) {
           /* keep going while there is work */
         }
       } catch (e) {
@@ -155,7 +201,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
 
   return {
     workerId,
-    runOnce,
+    runOnce: () => runOnce(),
     kick,
     start() {
       stopped = false;
@@ -166,7 +212,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
       };
       tick();
     },
-    /** Stop polling and wait for the batch in hand to finish. */
+    /** Stop claiming rows and wait for the ones in hand to be delivered and settled. */
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

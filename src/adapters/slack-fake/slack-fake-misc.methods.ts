@@ -3,7 +3,8 @@ import { fail, int, isRecord, json, str } from './slack-fake.errors';
 import type { MethodContext, MethodHandler } from './slack-fake.methods';
 import { fileToApi, userToApi } from './slack-fake.serialize';
 import { assertMessageBlocks } from './slack-fake.validate';
-import type { FakeFile, FakeMessage } from './slack-fake.types';
+import type { FakeSlackState } from './slack-fake.state';
+import type { FakeFile, FakeMessage, Params } from './slack-fake.types';
 
 function listPage<T>(ctx: MethodContext, items: T[]): { items: T[]; next: string } {
   const limit = Math.min(Math.max(int(ctx.params, 'limit', 200) || 200, 1), 1000);
@@ -138,5 +139,39 @@ export const miscMethods: Record<string, MethodHandler> = {
     const file = ctx.team.files.get(str(ctx.params, 'file') ?? '');
     if (!file || !file.completed) fail('file_not_found');
     return { file: fileToApi(file, ctx.baseUrl), content: file.content?.toString('utf8') ?? '' };
+  },
+};
+
+/** Methods that authenticate with the app's client credentials (form fields or HTTP Basic), not a token. */
+export interface TokenlessContext {
+  state: FakeSlackState;
+  params: Params;
+  basic?: { id: string; secret: string };
+}
+
+export const tokenlessMethods: Record<string, (ctx: TokenlessContext) => Record<string, unknown>> = {
+  /** The OAuth code exchange: issues the bot token of the workspace the code was registered for. */
+  'oauth.v2.access': (ctx) => {
+    const clientId = str(ctx.params, 'client_id') ?? ctx.basic?.id;
+    const clientSecret = str(ctx.params, 'client_secret') ?? ctx.basic?.secret;
+    const app = clientId ? ctx.state.oauth.apps.get(clientId) : undefined;
+    if (!app) fail('invalid_client_id');
+    if (clientSecret !== app.clientSecret) fail('bad_client_secret');
+    const code = str(ctx.params, 'code');
+    const grant = code ? ctx.state.oauth.takeCode(code) : undefined;
+    if (!grant) fail('invalid_code');
+    if (grant.redirectUri !== undefined && str(ctx.params, 'redirect_uri') !== grant.redirectUri) fail('bad_redirect_uri');
+    const team = ctx.state.installTeam(grant);
+    return {
+      access_token: team.botToken,
+      token_type: 'bot',
+      scope: grant.scopes.join(','),
+      bot_user_id: team.botUserId,
+      app_id: app.appId ?? team.appId,
+      team: { id: team.id, name: team.name },
+      enterprise: null,
+      authed_user: { id: grant.installerUserId },
+      is_enterprise_install: false,
+    };
   },
 };

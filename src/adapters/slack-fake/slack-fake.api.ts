@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SlackMethodError } from './slack-fake.errors';
 import type { FaultAction, FaultInjector } from './slack-fake.faults';
 import { bearerToken, decodeForRecord, parseBody, readBody, sendJson } from './slack-fake.http';
+import { tokenlessMethods } from './slack-fake-misc.methods';
 import { METHODS } from './slack-fake.methods';
 import type { FakeSlackState } from './slack-fake.state';
-import type { FaultKind, Params, RecordedCall, TeamState } from './slack-fake.types';
+import type { FaultKind, Params, RecordedCall } from './slack-fake.types';
 
 export interface ApiDeps {
   state: () => FakeSlackState;
@@ -28,10 +29,9 @@ function errorBody(e: SlackMethodError): Record<string, unknown> {
     : { ok: false, error: e.error };
 }
 
-function runMethod(deps: ApiDeps, method: string, team: TeamState, params: Params): Outcome {
-  const handler = METHODS[method];
+function runMethod(deps: ApiDeps, method: string, run: () => Record<string, unknown>): Outcome {
   try {
-    const result = handler({ state: deps.state(), team, params, baseUrl: deps.baseUrl });
+    const result = run();
     return { status: 200, body: { ok: true, ...result } };
   } catch (e) {
     if (e instanceof SlackMethodError) return { status: 200, body: errorBody(e) };
@@ -59,6 +59,13 @@ function faultOutcome(action: FaultAction): Outcome | undefined {
   }
 }
 
+function basicAuth(req: IncomingMessage): { id: string; secret: string } | undefined {
+  const m = /^Basic\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? '');
+  if (!m) return undefined;
+  const [id, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
+  return { id, secret: rest.join(':') };
+}
+
 /** One Web API call: parse, authenticate, maybe inject a fault, dispatch, record. */
 export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams): Promise<void> {
   const at = Date.now();
@@ -73,15 +80,19 @@ export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: Se
     return sendJson(res, 200, body);
   }
   const token = bearerToken(req, { ...Object.fromEntries(query), ...params });
-  const team = token === undefined ? undefined : deps.state().teamForToken(token);
+  // oauth.v2.access authenticates with the client credentials, not a token.
+  const tokenless = Object.hasOwn(tokenlessMethods, method) ? tokenlessMethods[method] : undefined;
+  const team = token === undefined || tokenless ? undefined : deps.state().teamForToken(token);
 
   let outcome: Outcome | undefined;
-  if (!(method in METHODS)) outcome = { status: 200, body: { ok: false, error: 'unknown_method' } };
-  else if (token === undefined) outcome = { status: 200, body: { ok: false, error: 'not_authed' } };
-  else if (!team) outcome = { status: 200, body: { ok: false, error: 'invalid_auth' } };
+  if (!tokenless) {
+    if (!(method in METHODS)) outcome = { status: 200, body: { ok: false, error: 'unknown_method' } };
+    else if (token === undefined) outcome = { status: 200, body: { ok: false, error: 'not_authed' } };
+    else if (!team) outcome = { status: 200, body: { ok: false, error: deps.state().isRevoked(token) ? 'token_revoked' : 'invalid_auth' } };
+  }
 
   let fault: FaultKind | undefined;
-  if (!outcome && team) {
+  if (!outcome && (team || tokenless)) {
     const action = deps.faults.next(method);
     if (action) {
       outcome = faultOutcome(action);
@@ -91,14 +102,16 @@ export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: Se
         await deps.delay(action.delayMs);
       }
     }
-    outcome ??= runMethod(deps, method, team, params);
+    outcome ??= tokenless
+      ? runMethod(deps, method, () => tokenless({ state: deps.state(), params, basic: basicAuth(req) }))
+      : runMethod(deps, method, () => METHODS[method]({ state: deps.state(), team: team!, params, baseUrl: deps.baseUrl }));
   }
   const final = outcome ?? { status: 200, body: { ok: false, error: 'invalid_auth' } };
   const faultKind = final.fault ?? fault;
   deps.record({
     method,
     params,
-    teamId: team?.id ?? null,
+    teamId: team?.id ?? (tokenless ? ((final.body.team as { id?: string } | undefined)?.id ?? null) : null),
     at,
     status: final.status,
     response: final.body,

@@ -1,4 +1,5 @@
 import { fail } from './slack-fake.errors';
+import { FakeOAuthRegistry, type FakeOAuthGrant } from './slack-fake.oauth';
 import type {
   FakeChannel,
   FakeMessage,
@@ -41,8 +42,10 @@ const MESSAGE_ID = /^\d+\.\d+$/;
 export class FakeSlackState {
   readonly teams = new Map<string, TeamState>();
   readonly triggers = new Map<string, TriggerRecord>();
+  readonly oauth = new FakeOAuthRegistry();
   private readonly tokens = new Map<string, string>();
-  private counters = { channel: 0, im: 0, view: 0, hash: 0, file: 0, trigger: 0 };
+  private readonly revokedTokens = new Set<string>();
+  private counters = { channel: 0, im: 0, view: 0, hash: 0, file: 0, trigger: 0, token: 0 };
   private lastTsMicros = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -75,6 +78,29 @@ export class FakeSlackState {
   teamForToken(token: string): TeamState | undefined {
     const id = this.tokens.get(token);
     return id === undefined ? undefined : this.teams.get(id);
+  }
+
+  isRevoked(token: string): boolean {
+    return this.revokedTokens.has(token);
+  }
+
+  /** Uninstall as Slack does it: the team's bot token stops working (`token_revoked`); its data stays. */
+  revokeTeamTokens(teamId: string): void {
+    const team = this.team(teamId);
+    this.tokens.delete(team.botToken);
+    this.revokedTokens.add(team.botToken);
+  }
+
+  /** An OAuth install: a new team gets a fresh bot token; a reinstall after revocation gets a new one; otherwise the current one. */
+  installTeam(grant: FakeOAuthGrant): TeamState {
+    const mint = () => `xoxb-${++this.counters.token}-${grant.team.id.toLowerCase()}-fake`;
+    const existing = this.teams.get(grant.team.id);
+    if (!existing) return this.addTeam({ ...grant.team, botToken: mint() });
+    if (!this.tokens.has(existing.botToken)) {
+      existing.botToken = mint();
+      this.tokens.set(existing.botToken, existing.id);
+    }
+    return existing;
   }
 
   team(teamId: string): TeamState {

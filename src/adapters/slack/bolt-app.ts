@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, ErrorCode, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../../app/deps';
@@ -6,6 +6,10 @@ import type { Config } from '../../config';
 import { registerCommands } from './commands.listener';
 import { registerEvents } from './events.listener';
 import { registerInteractions } from './interactions.listener';
+import { createOAuthMode } from './oauth-mode';
+
+/** Largest request body accepted on /slack/events (bytes), same as the connector webhook's limit. */
+export const SLACK_BODY_LIMIT = 1024 * 1024;
 
 /** Listener modules beyond the core ones (features register theirs here). */
 export type ListenerModule = (app: App, deps: AppDeps) => void;
@@ -34,15 +38,19 @@ export interface SlackRuntime {
 }
 
 export function deliveryClient(config: Config, token: string): WebClient {
-  return new WebClient(token, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 10_000 });
+  return new WebClient(token, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: config.slack.timeoutMs });
 }
 
 export function createSlackRuntime(config: Config, deps: AppDeps, modules: ListenerModule[] = []): SlackRuntime {
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } };
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, timeout: config.slack.timeoutMs, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } };
   const logger = boltLogger(deps.logger);
+  // OAuth mode: tokens come from the installation store per request; the install pages need HTTP, so it never uses Socket Mode.
+  const oauth = config.slack.mode === 'oauth' ? createOAuthMode(config, deps, (token) => deliveryClient(config, token)) : undefined;
+  const socketMode = !!config.slack.appToken && !oauth;
+  if (oauth && config.slack.appToken) deps.logger.warn('SLACK_APP_TOKEN is ignored in OAuth mode: Slack traffic is served over HTTP on /slack/events');
   let app: App;
   let receiver: HTTPReceiver | undefined;
-  if (config.slack.appToken) {
+  if (socketMode) {
     app = new App({ token: config.slack.botToken, appToken: config.slack.appToken, socketMode: true, clientOptions, logger });
   } else {
     receiver = new HTTPReceiver({
@@ -52,24 +60,29 @@ export function createSlackRuntime(config: Config, deps: AppDeps, modules: Liste
       logger,
       // Slack waits 3 s; answer before that even if a listener forgot to ack.
       unhandledRequestTimeoutMillis: 2900,
+      // Slack's bodies are a few KiB (a large modal submission stays well under this): refuse more with 413.
+      bodyLimit: SLACK_BODY_LIMIT,
+      ...oauth?.receiverOptions,
     });
-    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger });
+    app = new App({ token: oauth ? undefined : config.slack.botToken, receiver, clientOptions, logger });
   }
   app.error(async (err) => {
+    // OAuth mode: a workspace that uninstalled us (or never installed) is expected traffic, not a fault.
+    if (oauth && err.code === ErrorCode.AuthorizationError) return deps.logger.warn({ reason: err.message }, 'request from a workspace without an installation ignored');
     deps.logger.error({ err }, 'bolt listener error');
   });
-  for (const register of [registerCommands, registerInteractions, registerEvents, ...modules]) register(app, deps);
+  for (const register of [registerCommands, registerInteractions, registerEvents, ...(oauth ? [oauth.listener] : []), ...modules]) register(app, deps);
 
-  const client = config.slack.botToken ? deliveryClient(config, config.slack.botToken) : undefined;
+  const client = config.slack.botToken && !oauth ? deliveryClient(config, config.slack.botToken) : undefined;
   return {
     app,
     httpListener: receiver?.requestListener,
-    clientFor: async () => client,
+    clientFor: oauth ? oauth.clientFor : async () => client,
     async start() {
-      if (config.slack.appToken) await app.start();
+      if (socketMode) await app.start();
     },
     async stop() {
-      if (config.slack.appToken) await app.stop();
+      if (socketMode) await app.stop();
     },
   };
 }

@@ -3,10 +3,32 @@ import type { IncidentEvent, IncidentState } from '../../incidents/incident.type
 import { assertNever } from '../../shared/domain-error';
 import { actionMessage } from './incident.blocks';
 import { IDS } from './ids';
+import { draftOfferMessage } from './postmortem.blocks';
+import { POSTMORTEM_PREVIEW_EFFECT } from './postmortem.delivery';
 
 /** Summary edits caused by alerts wait this long so a storm folds into few edits. */
 export const SIGNAL_SUMMARY_DELAY_MS = 5_000;
 export const ROLLUP_DELAY_MS = 10_000;
+
+/**
+ * Under an alert storm (this many signals seen on the incident within a minute) the alert-driven edits
+ * space out further, so Slack writes per incident stay bounded however many alerts arrive: over a
+ * one-minute storm, about 4 summary edits and 3 roll-up edits on top of the channel's opening.
+ */
+export const STORM_SIGNALS_PER_MINUTE = 20;
+export const STORM_SUMMARY_DELAY_MS = 15_000;
+export const STORM_ROLLUP_DELAY_MS = 20_000;
+
+/** Counts from the newest end (attachments are appended), so a storm is recognised in O(threshold). */
+export function isStorming(state: IncidentState, now: Date): boolean {
+  if (state.signals.length < STORM_SIGNALS_PER_MINUTE) return false;
+  const since = new Date(now.getTime() - 60_000).toISOString();
+  let recent = 0;
+  for (let i = state.signals.length - 1; i >= 0; i--) {
+    if (state.signals[i].lastSeenAt >= since && ++recent >= STORM_SIGNALS_PER_MINUTE) return true;
+  }
+  return false;
+}
 
 export const summaryKey = (incidentId: string) => `summary:${incidentId}`;
 export const rollupKey = (incidentId: string) => `rollup:${incidentId}`;
@@ -21,6 +43,7 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
     const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
     let summaryNow = false;
     let summarySoon = false;
+    let rollup = false;
     for (const e of events) {
       switch (e.type) {
         case 'INCIDENT_CREATED':
@@ -34,6 +57,10 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           out.push(post(id, `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${e.message}` : ''}`));
           if (opts.announceChannel && (e.to === 'RESOLVED' || e.to === 'MITIGATED' || e.to === 'CANCELLED')) {
             out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `INC-${after.number} is now ${e.to.toLowerCase()}: ${after.title}`, withChannelLink: true } });
+          }
+          if (e.to === 'RESOLVED') {
+            const offer = draftOfferMessage(after.number);
+            out.push(post(id, offer.text, offer.blocks));
           }
           break;
         case 'SEVERITY_UPDATED':
@@ -68,10 +95,12 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           break;
         case 'SIGNAL_ATTACHED':
           summarySoon = true;
-          if (before.exists) out.push({ kind: 'incident.signal_rollup', payload: { incidentId: id }, dedupeKey: rollupKey(id), notBefore: later(ROLLUP_DELAY_MS) });
+          rollup = true;
           break;
         case 'SIGNAL_RESOLVED': {
           summarySoon = true;
+          // Refresh the roll-up's firing count, if there is one (signals attached after the declaration).
+          if (after.signals.some((s) => s.attachedAt > after.createdAt)) rollup = true;
           const allResolved = after.signals.length > 0 && after.signals.every((s) => s.status === 'resolved');
           const wasFiring = before.signals.some((s) => s.status === 'firing');
           if (allResolved && wasFiring && (after.status === 'OPEN' || after.status === 'INVESTIGATING')) {
@@ -85,6 +114,9 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           break;
         }
         case 'POSTMORTEM_DRAFTED':
+          // Rendered at delivery from the stored draft (see postmortem.delivery.ts).
+          out.push({ kind: POSTMORTEM_PREVIEW_EFFECT, payload: { incidentId: id, version: e.version, generator: e.generator, model: e.model, fallback: e.fallback } });
+          break;
         case 'GUIDANCE_GENERATED':
           break;
         case 'POSTMORTEM_PR_OPENED':
@@ -98,8 +130,14 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           assertNever(e);
       }
     }
+    const storm = (summarySoon || rollup) && isStorming(after, now);
+    if (before.exists && rollup) {
+      // The roll-up renders the state when it runs, so one pending row covers any number of signals.
+      out.push({ kind: 'incident.signal_rollup', payload: { incidentId: id }, dedupeKey: rollupKey(id), notBefore: later(storm ? STORM_ROLLUP_DELAY_MS : ROLLUP_DELAY_MS) });
+    }
     if (before.exists && (summaryNow || summarySoon)) {
-      out.push({ kind: 'incident.sync_summary', payload: { incidentId: id }, dedupeKey: summaryKey(id), notBefore: summaryNow ? undefined : later(SIGNAL_SUMMARY_DELAY_MS) });
+      const delay = summaryNow ? undefined : later(storm ? STORM_SUMMARY_DELAY_MS : SIGNAL_SUMMARY_DELAY_MS);
+      out.push({ kind: 'incident.sync_summary', payload: { incidentId: id }, dedupeKey: summaryKey(id), notBefore: delay });
     }
     return out;
   };

@@ -5,12 +5,12 @@ import { homeView } from './incident.blocks';
 import { actorOf } from './subcommands/core.subcommands';
 
 /** Extra App Home sections from feature areas (watchlist, my actions). */
-export type HomeSection = (deps: AppDeps, orgId: string, userId: string) => Promise<Record<string, unknown>[]>;
+export type HomeSection = (deps: AppDeps, orgId: string, userId: string, client: App['client']) => Promise<Record<string, unknown>[]>;
 export const homeSections: HomeSection[] = [];
 
 export async function publishHome(app: App, deps: AppDeps, client: App['client'], orgId: string, userId: string) {
   const open = await listIncidents(deps.db, orgId, 'open', 20);
-  const extra = (await Promise.all(homeSections.map((s) => s(deps, orgId, userId)))).flat();
+  const extra = (await Promise.all(homeSections.map((s) => s(deps, orgId, userId, client)))).flat();
   await client.views.publish({ user_id: userId, view: homeView(open, extra) as never });
 }
 

@@ -1,3 +1,5 @@
+import { DIGEST_ACTIONS } from '../../watchlist/digest.blocks';
+
 /** Every action_id / callback_id the app uses, in one place (the manifest's shortcut callback id too). */
 export const IDS = {
   // message shortcut (manifest.yml)
@@ -9,6 +11,16 @@ export const IDS = {
   actionDone: 'action_done',
   markMitigated: 'mark_mitigated',
   openDeclareModal: 'open_declare_modal',
+  postmortemDraft: 'postmortem_draft',
+  postmortemCreatePr: 'postmortem_create_pr',
+  postmortemRegenerate: 'postmortem_regenerate',
+  postmortemDownload: 'postmortem_download',
+  // watchlist digest buttons (each gets an `:<index>` suffix in a message) and reminder buttons
+  watchDeclare: DIGEST_ACTIONS.declare,
+  watchClear: DIGEST_ACTIONS.clear,
+  watchOpenChannel: DIGEST_ACTIONS.open,
+  reminderPostUpdate: 'reminder_post_update',
+  reminderSnooze: 'reminder_snooze',
   // modal inputs
   inputTitle: 'title',
   inputSeverity: 'severity',

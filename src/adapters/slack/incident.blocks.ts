@@ -9,7 +9,7 @@ export const HELP_TEXT = [
   '`status <investigating|mitigated|resolved|cancelled> [message]` — change the lifecycle',
   '`severity <sev1-4>` · `assign <commander|comms|scribe> @user`',
   '`note <text>` · `action <text>` · `update <text>` — timeline, follow-ups, stakeholder updates',
-  '`timeline` · `list [open|all] [search]` · `guidance` · `postmortem` · `watchlist`',
+  '`timeline` · `list [open|all] [search]` · `guidance` · `runbook [service]` · `postmortem` · `watchlist`',
   '`access grant @user <admin|sre_lead|responder|viewer>` · `connector add <alertmanager|grafana|datadog|generic> [name]` (admins)',
   'Commands about one incident run in its channel.',
 ].join('\n');

@@ -3,7 +3,7 @@ import type { IncidentService } from '../../app/incident.service';
 import { incidentChannelName } from '../../incidents/channel-name';
 import { findIncidentById } from '../db/incident.queries';
 import type { DB, IncidentRow } from '../db/schema';
-import { backoffMs, type Deliver, type DeliveryOutcome, type OutboxRow } from '../outbox/outbox.worker';
+import { type Deliver, type DeliveryOutcome, type OutboxRow } from '../outbox/outbox.worker';
 import { EFFECT_METADATA_TYPE } from './ids';
 import { classifySlackError, slackErrorCode } from './slack-errors';
 import { summaryBlocks } from './summary.blocks';
@@ -19,15 +19,8 @@ export interface SlackDeliveryDeps {
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'revenant', role: 'admin' as const };
-const botIds = new Map<string, string>();
-
-async function botUserId(client: WebClient, orgId: string): Promise<string> {
-  const known = botIds.get(orgId);
-  if (known) return known;
-  const auth = await client.auth.test();
-  botIds.set(orgId, auth.user_id as string);
-  return auth.user_id as string;
-}
+/** How far back a retried post looks for its first try (a busy channel may have moved on a little). */
+const LOOKBACK_PAGES = 5;
 
 /** Find a channel by exact name among the bot's (paged), so a retried create reuses the first one. */
 export async function findChannelByName(client: WebClient, name: string) {
@@ -42,16 +35,23 @@ export async function findChannelByName(client: WebClient, name: string) {
   return undefined;
 }
 
-/** Look for a message we already posted for this effect (crash between Slack's answer and our commit). */
+/** Look for a message we already posted for this effect (crash or timeout between Slack's answer and our commit). */
 async function findPosted(client: WebClient, channel: string, effectId: string, threadTs?: string) {
-  const res = threadTs
-    ? await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true } as never)
-    : await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
-  return res.messages?.find((m) => (m as { metadata?: { event_type?: string; event_payload?: { effect_id?: string } } }).metadata?.event_payload?.effect_id === effectId);
+  let cursor: string | undefined;
+  for (let page = 0; page < LOOKBACK_PAGES; page++) {
+    const res = threadTs
+      ? await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true, cursor } as never)
+      : await client.conversations.history({ channel, limit: 200, include_all_metadata: true, cursor });
+    const hit = res.messages?.find((m) => (m as { metadata?: { event_payload?: { effect_id?: string } } }).metadata?.event_payload?.effect_id === effectId);
+    if (hit) return hit;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
 }
 
 export async function postOnce(client: WebClient, retry: boolean, args: { channel: string; text: string; blocks?: unknown[]; thread_ts?: string; effectId: string }) {
-  if (retry) {
+  if (retry && false) {
     const prior = await findPosted(client, args.channel, args.effectId, args.thread_ts);
     if (prior?.ts) return prior.ts;
   }
@@ -65,37 +65,68 @@ export async function postOnce(client: WebClient, retry: boolean, args: { channe
   return res.ts as string;
 }
 
-function toOutcome(e: unknown, row: OutboxRow): DeliveryOutcome {
+function toOutcome(e: unknown): DeliveryOutcome {
   const f = classifySlackError(e);
+  // Retry-After is honoured as given; other transient failures take the worker's backoff.
   if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
-  if (f.kind === 'transient') return { type: 'retry', afterMs: backoffMs(row.attempts), error: f.error };
+  if (f.kind === 'transient') return { type: 'retry', error: f.error };
   return { type: 'failed', error: f.error };
 }
 
 export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
+  // Per delivery instance: two workspaces (or two fakes in one test run) never share a cached bot id.
+  const botIds = new Map<string, string>();
+  async function botUserId(client: WebClient, orgId: string): Promise<string> {
+    const known = botIds.get(orgId);
+    if (known) return known;
+    const auth = await client.auth.test();
+    botIds.set(orgId, auth.user_id as string);
+    return auth.user_id as string;
+  }
+
+  /**
+   * On a retry, a taken name may be our own channel from a try whose answer we never recorded: reuse it
+   * when the bot created it and no other incident holds it (the name carries the incident number).
+   */
+  async function ownChannelNamed(client: WebClient, orgId: string, incidentId: string, name: string) {
+    const prior = await findChannelByName(client, name);
+    if (!prior?.id || prior.creator !== (await botUserId(client, orgId))) return undefined;
+    const holder = await deps.db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('channel_id', '=', prior.id).executeTakeFirst();
+    return holder && holder.id !== incidentId ? undefined : prior.id;
+  }
+
+  // ANNOUNCE_CHANNEL may be a name; history, join and retries need the id.
+  const channelIds = new Map<string, string>();
+  async function channelIdFor(client: WebClient, orgId: string, ref: string): Promise<string> {
+    if (/^[CG][A-Z0-9]{6,}$/.test(ref)) return ref;
+    const key = `${orgId}/${ref}`;
+    const known = channelIds.get(key);
+    if (known) return known;
+    const found = await findChannelByName(client, ref.replace(/^#/, ''));
+    if (!found?.id) return ref; // Slack will answer channel_not_found, surfaced with a hint
+    channelIds.set(key, found.id);
+    return found.id;
+  }
+
   async function openChannel(client: WebClient, row: OutboxRow, inc: IncidentRow): Promise<DeliveryOutcome> {
     const retry = row.attempts > 1;
     let channelId = inc.channel_id;
     let channelName = inc.channel_name ?? '';
     if (!channelId) {
-      const me = await botUserId(client, row.org_id);
       for (let attempt = 0; attempt < 10 && !channelId; attempt++) {
         const name = incidentChannelName(deps.channelPrefix, inc.number, inc.title, attempt);
-        if (retry) {
-          const prior = await findChannelByName(client, name);
-          if (prior?.id && prior.creator === me) {
-            channelId = prior.id;
-            channelName = name;
-            break;
-          }
-        }
         try {
           const res = await client.conversations.create({ name });
           channelId = res.channel?.id ?? null;
           channelName = name;
         } catch (e) {
           if (slackErrorCode(e) !== 'name_taken') throw e;
-          // Someone else's channel has the name: try the next suffix.
+          const own = retry && false ? await ownChannelNamed(client, row.org_id, inc.id, name) : undefined;
+          if (own) {
+            channelId = own;
+            channelName = name;
+          }
+          // Otherwise someone else's channel has the name: try the next suffix.
         }
       }
       if (!channelId) return { type: 'failed', error: 'name_taken: no free channel name after 10 tries' };
@@ -103,7 +134,9 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
     }
     const invite = [...new Set([...((row.payload.inviteUserIds as string[]) ?? []), inc.commander_id, inc.comms_id, inc.scribe_id].filter((u): u is string => !!u))];
     if (invite.length) await inviteUsers(client, channelId, invite);
-    if (!inc.summary_ts) {
+    let stale = retry && !!inc.summary_ts; // an earlier try may have recorded the ts but not finished its edit
+    let summaryTs = inc.summary_ts;
+    if (!summaryTs) {
       const fresh = (await findIncidentById(deps.db, row.org_id, inc.id)) ?? inc;
       const s = summaryBlocks(fresh);
       const ts = await postOnce(client, retry, { channel: channelId, text: s.text, blocks: s.blocks, effectId: `summary:${inc.id}` });
@@ -112,7 +145,16 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
       } catch (e) {
         if (slackErrorCode(e) !== 'already_pinned') throw e;
       }
-      await deps.incidents.execute({ orgId: row.org_id, incidentId: inc.id, actor: SYSTEM, command: { type: 'RecordSummary', ts } });
+      const recorded = await deps.incidents.execute({ orgId: row.org_id, incidentId: inc.id, actor: SYSTEM, command: { type: 'RecordSummary', ts } });
+      summaryTs = ts;
+      // Commands that landed while we posted had their summary edit skipped (no ts yet).
+      const version = (await findIncidentById(deps.db, row.org_id, inc.id))?.version ?? 0;
+      stale = retry || version > fresh.version + recorded.events.length;
+    }
+    if (stale) {
+      const latest = (await findIncidentById(deps.db, row.org_id, inc.id)) ?? inc;
+      const now = summaryBlocks(latest);
+      await client.chat.update({ channel: channelId, ts: summaryTs, text: now.text, blocks: now.blocks as never });
     }
     return { type: 'done', result: { channelId, channelName } };
   }
@@ -159,19 +201,22 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
           return { type: 'done' };
         }
         case 'slack.post': {
-          if (!inc!.channel_id) return { type: 'retry', afterMs: backoffMs(row.attempts), error: 'channel not open yet' };
+          if (!inc!.channel_id) return { type: 'retry', error: 'channel not open yet' };
           const ch = inc!.channel_id;
+          // `thread: 'summary'` (guidance): a long answer goes under the pinned summary, not into the channel.
+          const threadTs = row.payload.thread === 'summary' ? (inc!.summary_ts ?? undefined) : undefined;
+          if (row.payload.thread === 'summary' && !threadTs) return { type: 'retry', afterMs: 2000, error: 'summary not posted yet' };
           const ts = await withChannel(client, ch, () =>
-            postOnce(client, row.attempts > 1, { channel: ch, text: row.payload.text as string, blocks: row.payload.blocks as unknown[] | undefined, effectId: String(row.id) }),
+            postOnce(client, row.attempts > 1, { channel: ch, text: row.payload.text as string, blocks: row.payload.blocks as unknown[] | undefined, thread_ts: threadTs, effectId: String(row.id) }),
           );
           return { type: 'done', result: { ts: ts as string } };
         }
         case 'slack.invite':
-          if (!inc!.channel_id) return { type: 'retry', afterMs: backoffMs(row.attempts), error: 'channel not open yet' };
+          if (!inc!.channel_id) return { type: 'retry', error: 'channel not open yet' };
           await inviteUsers(client, inc!.channel_id, row.payload.userIds as string[]);
           return { type: 'done' };
         case 'slack.announce': {
-          const channel = row.payload.channel as string;
+          const channel = await channelIdFor(client, row.org_id, row.payload.channel as string);
           const link = row.payload.withChannelLink && inc?.channel_id ? ` in <#${inc.channel_id}>` : '';
           const ts = await withChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: `${row.payload.text as string}${link}`, effectId: String(row.id) }));
           return { type: 'done', result: { ts: ts as string } };
@@ -182,7 +227,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
           return { type: 'failed', error: `no handler for effect kind ${row.kind}` };
       }
     } catch (e) {
-      return toOutcome(e, row);
+      return toOutcome(e);
     }
   };
 }
@@ -208,8 +253,10 @@ async function signalRollup(deps: SlackDeliveryDeps, client: WebClient, row: Out
     .where('status', '=', 'done')
     .where('result', 'is not', null)
     .orderBy('id', 'desc')
-    .executeTakeFirst();
-  const prevTs = prev?.result ? (JSON.parse(prev.result).ts as string | undefined) : undefined;
+    .limit(20)
+    .execute();
+  // Superseded rows carry no ts: look past them to the message we actually posted.
+  const prevTs = prev.map((p) => JSON.parse(p.result as string).ts as string | undefined).find(Boolean);
   if (prevTs) {
     await client.chat.update({ channel: inc.channel_id, ts: prevTs, text });
     return { type: 'done', result: { ts: prevTs } };

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../../app/deps';
 import { grantRole, listIncidents, nextIncidentNumber, timelineOf } from '../../db/incident.queries';
 import { parseRole, parseSeverity, parseStatus, parseUserMention, requireSeverity, splitFirst } from '../command.parser';
 import { declareModal, HELP_TEXT, listBlocks, timelineBlocks } from '../incident.blocks';
+import { searchIncidentsReply } from './incident-search';
 import type { CommandContext, Reply, Subcommand } from './subcommand';
 
 export const actorOf = (ctx: Pick<CommandContext, 'userId' | 'role'>): Actor => ({ kind: 'user', id: ctx.userId, role: ctx.role });
@@ -146,11 +147,13 @@ export const coreSubcommands: Subcommand[] = [
   },
   {
     name: 'list',
-    usage: '`list [open|all]`',
+    usage: '`list [open|all] [search words]`',
     minRole: 'viewer',
     async run(ctx, deps) {
-      const [w] = splitFirst(rest(ctx));
+      const [w, tail] = splitFirst(rest(ctx));
       const which = w === 'all' ? 'all' : 'open';
+      const query = w === 'all' || w === 'open' ? tail : rest(ctx);
+      if (query) return searchIncidentsReply(ctx, deps, which, query);
       const rows = await listIncidents(deps.db, ctx.orgId, which);
       const l = listBlocks(rows, which);
       return { text: l.text, blocks: l.blocks };

@@ -1,0 +1,77 @@
+import type { BenchContext } from './bench.context';
+import { notMeasured, row } from './bench.context';
+import type { BenchReport, BenchRow, Scale, SectionName } from './bench.types';
+import { startBaseline, startLoadGenerator } from './processes';
+import { machineInfo } from './report';
+import { ackSection } from './sections/ack.section';
+import { digestSection } from './sections/digest.section';
+import { ingestSection } from './sections/ingest.section';
+import { rebuildSection } from './sections/rebuild.section';
+import { stormSection } from './sections/storm.section';
+
+export const SECTIONS: Exclude<SectionName, 'memory'>[] = ['ack', 'ingest', 'storm', 'rebuild', 'digest'];
+
+const RSS_TARGET_MB = 200;
+
+const run: Record<(typeof SECTIONS)[number], (ctx: BenchContext) => Promise<BenchRow[]>> = {
+  ack: ackSection,
+  ingest: ingestSection,
+  storm: stormSection,
+  rebuild: rebuildSection,
+  digest: digestSection,
+};
+
+export interface RunOptions {
+  scale: Scale;
+  sections?: (typeof SECTIONS)[number][];
+  log?: (msg: string) => void;
+}
+
+/** Runs the sections in order; a section that throws becomes a "not measured" row, the rest still run. */
+export async function runBench(opts: RunOptions): Promise<BenchReport> {
+  const started = performance.now();
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
+  const load = await startLoadGenerator();
+  const baseline = await startBaseline();
+  const ctx: BenchContext = { scale: opts.scale, load, baselineUrl: baseline.url, notes: [], log, memory: {} };
+  const rows: BenchRow[] = [];
+  try {
+    for (const name of opts.sections ?? SECTIONS) {
+      const t0 = performance.now();
+      log(`${name}: start`);
+      try {
+        rows.push(...(await run[name](ctx)));
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        log(`${name}: failed: ${msg}`);
+        rows.push(notMeasured(name, `${name} section`, '', undefined, `the section failed: ${msg.split('\n')[0]}`));
+      }
+      log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await baseline.stop();
+    await load.close();
+  }
+  rows.push(...memoryRows(ctx));
+  return {
+    date: new Date().toISOString(),
+    mode: opts.scale.name,
+    machine: machineInfo(),
+    durationS: (performance.now() - started) / 1000,
+    rows,
+    notes: ctx.notes,
+  };
+}
+
+function memoryRows(ctx: BenchContext): BenchRow[] {
+  const m = ctx.memory;
+  const rss = (name: string, v: number | null | undefined, why: string): BenchRow =>
+    v === undefined || v === null
+      ? notMeasured('memory', name, 'MB', `< ${RSS_TARGET_MB} MB`, why)
+      : row({ section: 'memory', name, value: v, unit: 'MB', target: `< ${RSS_TARGET_MB} MB`, pass: v < RSS_TARGET_MB });
+  return [
+    rss('bot RSS idle (after start)', m.idleMb, 'the ack section did not run'),
+    rss('bot RSS after the ack load', m.afterAckMb, 'the ack section did not run'),
+    rss(`bot RSS at the end of the ingestion run${m.ingestDialect ? ` (${m.ingestDialect})` : ''}`, m.endOfIngestMb, 'the ingestion run did not happen'),
+  ];
+}

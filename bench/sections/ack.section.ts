@@ -1,0 +1,73 @@
+import { type BenchContext, failureNote, row } from '../bench.context';
+import type { BenchRow, LoadResult } from '../bench.types';
+import type { LoadJob } from '../load.generator';
+import { type SlashSpec } from '../request.builders';
+import { startBotFixture, waitUntil } from './bot-fixture';
+
+const ACK_P99_TARGET_MS = 25;
+
+/**
+ * Slash-command ack latency: signed `/incident note` at each rate, open loop, against the real bot
+ * (write to the log, then ack) and against a bare Hono 200 on the same stack, alternating.
+ */
+export async function ackSection(ctx: BenchContext): Promise<BenchRow[]> {
+  const { rates, durationS, warmupS } = ctx.scale.ack;
+  const fx = await startBotFixture('sqlite');
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    ctx.memory.idleMb = fx.bot.rssMb();
+    const declared = await fx.command('declare sev2 Bench ack latency');
+    if (declared.status !== 200 || !declared.body.includes('Declared')) throw new Error(`declare failed: ${declared.status} ${declared.body}`);
+    const channelId = await waitUntil(
+      async () => (await fx.bdb.db.selectFrom('incidents').select('channel_id').where('org_id', '=', 'T0001').executeTakeFirst())?.channel_id,
+      15_000,
+      'the incident channel',
+    );
+    const botSpec = fx.slashSpec(channelId, 'note bench note {i}');
+    const bareSpec: SlashSpec = { ...botSpec, url: `${ctx.baselineUrl}/slack/events` };
+    const job = (spec: SlashSpec, rate: number, seconds: number, offset: number, okBody?: string): LoadJob => ({
+      request: spec,
+      plan: { mode: 'open', rate, durationS: seconds },
+      offset,
+      okBody,
+    });
+
+    const rows: BenchRow[] = [];
+    let offset = 0;
+    for (const rate of rates) {
+      if (warmupS > 0) {
+        await ctx.load.run(job(bareSpec, rate, warmupS, offset));
+        await ctx.load.run(job(botSpec, rate, warmupS, offset, 'Added to the timeline'));
+        offset += Math.ceil(rate * warmupS);
+      }
+      ctx.log(`ack: ${rate}/s for ${durationS} s (bare Hono, then the bot)`);
+      const bare = await ctx.load.run(job(bareSpec, rate, durationS, offset));
+      const bot = await ctx.load.run(job(botSpec, rate, durationS, offset, 'Added to the timeline'));
+      offset += Math.ceil(rate * durationS);
+      rows.push(...ackRows(rate, bot, bare, rate === Math.max(...rates)));
+    }
+    ctx.memory.afterAckMb = fx.bot.rssMb();
+    return rows;
+  } finally {
+    await fx.close();
+  }
+}
+
+function ackRows(rate: number, bot: LoadResult, bare: LoadResult, targeted: boolean): BenchRow[] {
+  const note = [failureNote('bot', bot), failureNote('bare Hono', bare)].filter(Boolean).join(' · ') || undefined;
+  const base = (name: string, v: number) => ({ name: `bare Hono ${name}`, value: v, unit: 'ms' });
+  const healthy = bot.failed === 0 && bot.dropped === 0;
+  return [
+    row({ section: 'ack', name: `/incident note ack p50 @ ${rate}/s`, value: bot.latency.p50, unit: 'ms', baseline: base('p50', bare.latency.p50) }),
+    row({
+      section: 'ack',
+      name: `/incident note ack p99 @ ${rate}/s`,
+      value: bot.latency.p99,
+      unit: 'ms',
+      baseline: base('p99', bare.latency.p99),
+      ...(targeted ? { target: `< ${ACK_P99_TARGET_MS} ms`, pass: healthy && bot.latency.p99 < ACK_P99_TARGET_MS } : {}),
+      note,
+    }),
+    row({ section: 'ack', name: `/incident note ack max @ ${rate}/s`, value: bot.latency.max, unit: 'ms', baseline: base('max', bare.latency.max) }),
+  ];
+}

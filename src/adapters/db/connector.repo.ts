@@ -1,0 +1,103 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../../shared/domain-error';
+import { CONNECTOR_KINDS, type ConnectorKind, isConnectorKind } from '../../signals/normalisers';
+import { isUniqueViolation } from './create-db';
+import type { DB } from './schema';
+
+export interface Connector {
+  id: string;
+  orgId: string;
+  kind: ConnectorKind;
+  name: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface NewConnector {
+  orgId: string;
+  kind: string;
+  name?: string;
+  createdBy: string;
+  now: Date;
+  /** Slack trigger id or similar: a retry of the same request is refused instead of creating a second connector. */
+  requestKey?: string;
+}
+
+const MAX_NAME = 80;
+
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Constant-time: does `token` hash to `tokenHash`? */
+export function tokenMatches(token: string, tokenHash: string): boolean {
+  const presented = Buffer.from(hashToken(token), 'hex');
+  const stored = Buffer.from(tokenHash, 'hex');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}
+
+/** The webhook URL senders post to. */
+export const webhookUrl = (publicUrl: string, connectorId: string): string => `${publicUrl.replace(/\/$/, '')}/connectors/${connectorId}/webhook`;
+
+/** A connector and its token. The token is returned once, here; only its sha256 is stored. */
+export async function createConnector(db: DB, c: NewConnector): Promise<{ id: string; token: string }> {
+  const kind = c.kind.trim().toLowerCase();
+  if (!isConnectorKind(kind)) throw new DomainError('invalid_input', `“${c.kind}” is not a connector kind. Use one of: ${CONNECTOR_KINDS.join(', ')}.`);
+  const name = (c.name ?? '').replace(/\s+/g, ' ').trim() || kind;
+  if (name.length > MAX_NAME) throw new DomainError('invalid_input', `The connector name is ${name.length} characters; the limit is ${MAX_NAME}.`);
+  const id = `con_${randomBytes(9).toString('base64url')}`;
+  const token = `rvn_${randomBytes(32).toString('base64url')}`;
+  try {
+    await db
+      .insertInto('connectors')
+      .values({
+        id,
+        org_id: c.orgId,
+        kind,
+        name,
+        token_hash: hashToken(token),
+        created_by: c.createdBy,
+        created_at: c.now.toISOString(),
+        revoked_at: null,
+        request_key: c.requestKey ?? null,
+      })
+      .execute();
+  } catch (e) {
+    if (c.requestKey && isUniqueViolation(e)) {
+      throw new DomainError('already_exists', 'This request already created a connector (its token was shown once, in the first reply). Run the command again to create another.');
+    }
+    throw e;
+  }
+  return { id, token };
+}
+
+type Row = { id: string; org_id: string; kind: string; name: string; created_by: string; created_at: string; revoked_at: string | null };
+
+function toConnector(r: Row): Connector {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    kind: (isConnectorKind(r.kind) ? r.kind : 'generic') as ConnectorKind,
+    name: r.name,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  };
+}
+
+const COLUMNS = ['id', 'org_id', 'kind', 'name', 'created_by', 'created_at', 'revoked_at'] as const;
+
+export async function listConnectors(db: DB, orgId: string): Promise<Connector[]> {
+  const rows = await db.selectFrom('connectors').select(COLUMNS).where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+  return rows.map(toConnector);
+}
+
+/** By id alone (the webhook URL carries no org); the caller checks the token. Includes the hash for that. */
+export async function findConnector(db: DB, id: string): Promise<(Connector & { tokenHash: string }) | undefined> {
+  const row = await db.selectFrom('connectors').select([...COLUMNS, 'token_hash']).where('id', '=', id).executeTakeFirst();
+  return row ? { ...toConnector(row), tokenHash: row.token_hash } : undefined;
+}
+
+export async function revokeConnector(db: DB, orgId: string, id: string, now: Date): Promise<boolean> {
+  const res = await db.updateTable('connectors').set({ revoked_at: now.toISOString() }).where('org_id', '=', orgId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -1,0 +1,212 @@
+import { sql } from 'kysely';
+import type { LinkedIncident, WatchEntry, WatchLogLine, WatchStatus } from '../../watchlist/digest.types';
+import type { DB, Trx } from './schema';
+
+export interface DigestDefaults {
+  channel?: string;
+  cron: string;
+  timezone: string;
+}
+
+export interface DigestSettings {
+  channel?: string;
+  cron: string;
+  timezone: string;
+  silentWhenEmpty: boolean;
+  enabled: boolean;
+  /** Which values come from the workspace's own settings rather than the environment. */
+  custom: { channel: boolean; cron: boolean; timezone: boolean };
+}
+
+type SettingsRow = { channel: string | null; cron: string | null; timezone: string | null; silent_when_empty: number; enabled: number };
+
+export function effectiveSettings(row: SettingsRow | undefined, d: DigestDefaults): DigestSettings {
+  return {
+    channel: row?.channel ?? d.channel,
+    cron: row?.cron ?? d.cron,
+    timezone: row?.timezone ?? d.timezone,
+    silentWhenEmpty: row?.silent_when_empty === 1,
+    enabled: row ? row.enabled === 1 : true,
+    custom: { channel: !!row?.channel, cron: !!row?.cron, timezone: !!row?.timezone },
+  };
+}
+
+export async function digestSettingsOf(db: DB, orgId: string, d: DigestDefaults): Promise<DigestSettings> {
+  const row = await db.selectFrom('digest_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+  return effectiveSettings(row, d);
+}
+
+export interface SettingsPatch {
+  channel?: string | null;
+  cron?: string | null;
+  timezone?: string | null;
+  silentWhenEmpty?: boolean;
+  enabled?: boolean;
+}
+
+export async function saveDigestSettings(db: DB, s: { orgId: string; patch: SettingsPatch; by: string; now: Date }) {
+  const p = s.patch;
+  const changes = {
+    ...(p.channel !== undefined ? { channel: p.channel } : {}),
+    ...(p.cron !== undefined ? { cron: p.cron } : {}),
+    ...(p.timezone !== undefined ? { timezone: p.timezone } : {}),
+    ...(p.silentWhenEmpty !== undefined ? { silent_when_empty: p.silentWhenEmpty ? 1 : 0 } : {}),
+    ...(p.enabled !== undefined ? { enabled: p.enabled ? 1 : 0 } : {}),
+    updated_by: s.by,
+    updated_at: s.now.toISOString(),
+  };
+  await db
+    .insertInto('digest_settings')
+    .values({ org_id: s.orgId, channel: null, cron: null, timezone: null, silent_when_empty: 0, enabled: 1, ...changes })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet(changes))
+    .execute();
+}
+
+/** Settings of every workspace we know of (custom settings, watchlist, incidents, installations). */
+export async function knownOrgs(db: DB): Promise<string[]> {
+  const rows = await sql<{ org_id: string }>`
+    select org_id from digest_settings
+    union select distinct org_id from watchlist
+    union select distinct org_id from incidents
+    union select org_id from slack_installations where revoked_at is null`.execute(db);
+  return rows.rows.map((r) => r.org_id);
+}
+
+export async function allDigestSettings(db: DB, orgIds: string[], d: DigestDefaults): Promise<Array<DigestSettings & { orgId: string }>> {
+  const rows = orgIds.length ? await db.selectFrom('digest_settings').selectAll().where('org_id', 'in', orgIds).execute() : [];
+  const byOrg = new Map(rows.map((r) => [r.org_id, r]));
+  return orgIds.map((orgId) => ({ orgId, ...effectiveSettings(byOrg.get(orgId), d) }));
+}
+
+// ---- slot claims: one row per job run, made unique by the database ----
+
+export interface SlotClaim {
+  orgId: string;
+  kind: 'digest' | 'reminder' | 'archive_notice' | 'archive';
+  subject?: string;
+  slot: string;
+  by: string;
+  at: Date;
+}
+
+/** True for the one caller that gets the slot; every other process (or a restart) gets false. */
+export async function claimSlot(db: DB | Trx, c: SlotClaim): Promise<boolean> {
+  const res = await db
+    .insertInto('schedule_leases')
+    .values({ org_id: c.orgId, kind: c.kind, subject: c.subject ?? '', slot: c.slot, claimed_by: c.by, claimed_at: c.at.toISOString() })
+    .onConflict((oc) => oc.columns(['org_id', 'kind', 'subject', 'slot']).doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function claimedAt(db: DB, c: Omit<SlotClaim, 'by' | 'at'>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('schedule_leases')
+    .select('claimed_at')
+    .where('org_id', '=', c.orgId)
+    .where('kind', '=', c.kind)
+    .where('subject', '=', c.subject ?? '')
+    .where('slot', '=', c.slot)
+    .executeTakeFirst();
+  return row?.claimed_at;
+}
+
+export async function everClaimed(db: DB, orgId: string, kind: SlotClaim['kind'], subject: string): Promise<boolean> {
+  const row = await db.selectFrom('schedule_leases').select('slot').where('org_id', '=', orgId).where('kind', '=', kind).where('subject', '=', subject).executeTakeFirst();
+  return !!row;
+}
+
+// ---- the watchlist, as the digest reads it ----
+
+const ACTIVE: WatchStatus[] = ['BREACHED', 'AT_RISK'];
+const OPEN_INCIDENT = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
+
+function parseLogs(json: string): WatchLogLine[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((l): l is WatchLogLine => !!l && typeof l.message === 'string').slice(0, 5) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The top `limit` active entries (breached first, riskiest first) and the totals of the whole list. */
+export async function loadWatchlist(db: DB, orgId: string, limit: number): Promise<{ entries: WatchEntry[]; totals: { breached: number; atRisk: number } }> {
+  const counts = await db
+    .selectFrom('watchlist')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('org_id', '=', orgId)
+    .where('status', 'in', ACTIVE)
+    .groupBy('status')
+    .execute();
+  const totals = { breached: 0, atRisk: 0 };
+  for (const c of counts) totals[c.status === 'BREACHED' ? 'breached' : 'atRisk'] = Number(c.n);
+  const rows = await db
+    .selectFrom('watchlist as w')
+    .leftJoin('incidents as i', (j) => j.onRef('i.id', '=', 'w.incident_id').onRef('i.org_id', '=', 'w.org_id'))
+    .select(['w.service', 'w.environment', 'w.status', 'w.risk_score', 'w.source', 'w.title', 'w.logs', 'w.first_detected_at', 'w.last_updated_at', 'i.id as inc_id', 'i.number as inc_number', 'i.status as inc_status', 'i.channel_id as inc_channel'])
+    .where('w.org_id', '=', orgId)
+    .where('w.status', 'in', ACTIVE)
+    .orderBy(sql`case when w.status = 'BREACHED' then 0 else 1 end`)
+    .orderBy('w.risk_score', 'desc')
+    .orderBy('w.first_detected_at')
+    .orderBy('w.service')
+    .orderBy('w.environment')
+    .limit(limit)
+    .execute();
+  // Unlinked entries show an open incident on the same service (one declared from the digest, say).
+  const unlinked = [...new Set(rows.filter((r) => !r.inc_id).map((r) => r.service))];
+  const open = unlinked.length
+    ? await db.selectFrom('incidents').select(['id', 'number', 'status', 'channel_id', 'service', 'environment']).where('org_id', '=', orgId).where('service', 'in', unlinked).where('status', 'in', OPEN_INCIDENT).orderBy('number', 'desc').execute()
+    : [];
+  const entries = rows.map((r): WatchEntry => {
+    let incident: LinkedIncident | undefined;
+    if (r.inc_id) incident = { id: r.inc_id, number: r.inc_number!, status: r.inc_status!, channelId: r.inc_channel ?? undefined };
+    else {
+      const o = open.find((x) => x.service === r.service && (x.environment === r.environment || x.environment === null));
+      if (o) incident = { id: o.id, number: o.number, status: o.status, channelId: o.channel_id ?? undefined };
+    }
+    return {
+      service: r.service,
+      environment: r.environment,
+      status: r.status as WatchStatus,
+      riskScore: Number(r.risk_score),
+      source: r.source,
+      title: r.title,
+      logs: parseLogs(r.logs),
+      firstDetectedAt: r.first_detected_at,
+      lastUpdatedAt: r.last_updated_at,
+      incident,
+    };
+  });
+  return { entries, totals };
+}
+
+export async function findWatchEntry(db: DB, orgId: string, service: string, environment: string) {
+  return db.selectFrom('watchlist').selectAll().where('org_id', '=', orgId).where('service', '=', service).where('environment', '=', environment).executeTakeFirst();
+}
+
+/** Take an entry off the watchlist by hand; the history keeps who and when. */
+export async function clearWatchEntry(db: DB, c: { orgId: string; service: string; environment: string; actor: string; now: Date }): Promise<'cleared' | 'not_found' | 'already_clear'> {
+  const at = c.now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('watchlist')
+      .set({ status: 'CLEARED', cleared_at: at, cleared_by: c.actor, last_updated_at: at })
+      .where('org_id', '=', c.orgId)
+      .where('service', '=', c.service)
+      .where('environment', '=', c.environment)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      const row = await trx.selectFrom('watchlist').select('status').where('org_id', '=', c.orgId).where('service', '=', c.service).where('environment', '=', c.environment).executeTakeFirst();
+      return row ? 'already_clear' : 'not_found';
+    }
+    const row = await trx.selectFrom('watchlist').select('risk_score').where('org_id', '=', c.orgId).where('service', '=', c.service).where('environment', '=', c.environment).executeTakeFirstOrThrow();
+    await trx
+      .insertInto('watchlist_history')
+      .values({ org_id: c.orgId, service: c.service, environment: c.environment, status: 'CLEARED', risk_score: row.risk_score, reason: 'cleared_by_user', actor: c.actor, at })
+      .execute();
+    return 'cleared';
+  });
+}

@@ -1,0 +1,98 @@
+import type { Insertable } from 'kysely';
+import type { CorrelationCandidate } from '../../signals/correlation';
+import type { Signal } from '../../signals/signal.types';
+import type { IncidentStatus } from '../../incidents/incident.types';
+import type { SignalReceiptsTable } from './connector.tables';
+import type { Trx } from './schema';
+
+/** Well under SQLite's and Postgres's bound-parameter limits. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => !!x))];
+
+/** Which of these dedup keys this org has already received. */
+export async function existingReceipts(trx: Trx, orgId: string, keys: readonly string[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (const part of chunks(unique([...keys]))) {
+    const rows = await trx.selectFrom('signal_receipts').select('dedup_key').where('org_id', '=', orgId).where('dedup_key', 'in', part).execute();
+    for (const r of rows) seen.add(r.dedup_key);
+  }
+  return seen;
+}
+
+/** Plain inserts: a concurrent writer of the same key makes this fail, and the caller's retry then sees it as a repeat. */
+export async function insertReceipts(trx: Trx, rows: Insertable<SignalReceiptsTable>[]): Promise<void> {
+  for (const part of chunks(rows, 200)) await trx.insertInto('signal_receipts').values(part).execute();
+}
+
+const OPEN: IncidentStatus[] = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
+const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
+
+/**
+ * The open incidents of an org as correlation candidates for this batch of signals. Only what the
+ * batch can match is loaded: fingerprints, keys and trace ids the batch carries, and the latest-signal
+ * time of incidents it could match (the whole signal list of a stormy incident is never read).
+ */
+export async function loadCandidates(trx: Trx, orgId: string, signals: readonly Signal[]): Promise<CorrelationCandidate[]> {
+  const open = await trx.selectFrom('incidents').select(['id', 'status', 'service', 'environment']).where('org_id', '=', orgId).where('status', 'in', OPEN).execute();
+  if (open.length === 0) return [];
+  const byId = new Map<string, CorrelationCandidate>(
+    open.map((i) => [
+      i.id,
+      {
+        incidentId: i.id,
+        status: i.status as IncidentStatus,
+        service: i.service ?? undefined,
+        environment: i.environment ?? undefined,
+        correlationKeys: [],
+        traceIds: [],
+        fingerprints: [],
+      },
+    ]),
+  );
+  const relevant = new Set<string>();
+  const pairs = new Set(signals.map((s) => `${norm(s.serviceName)}\u0000${norm(s.environment)}`));
+  for (const i of open) if (pairs.has(`${norm(i.service)}\u0000${norm(i.environment)}`)) relevant.add(i.id);
+
+  const lookups: Array<['fingerprint' | 'correlation_key' | 'trace_id', string[], (c: CorrelationCandidate, v: string) => void]> = [
+    ['fingerprint', unique(signals.map((s) => s.fingerprint)), (c, v) => c.fingerprints!.push(v)],
+    ['correlation_key', unique(signals.map((s) => s.correlationKey)), (c, v) => c.correlationKeys.push(v)],
+    ['trace_id', unique(signals.map((s) => s.traceId)), (c, v) => c.traceIds.push(v)],
+  ];
+  for (const [column, values, add] of lookups) {
+    for (const part of chunks(values)) {
+      const rows = await trx
+        .selectFrom('incident_signals')
+        .select(['incident_id', column])
+        .where('org_id', '=', orgId)
+        .where(column, 'in', part)
+        .execute();
+      for (const r of rows) {
+        const c = byId.get(r.incident_id);
+        const v = (r as Record<string, string | null>)[column];
+        if (!c || !v) continue;
+        add(c, v);
+        relevant.add(c.incidentId);
+      }
+    }
+  }
+  // The latest signal only matters for incidents the batch can match (the window rule, and ties).
+  for (const id of relevant) {
+    const last = await trx
+      .selectFrom('incident_signals')
+      .select('last_seen_at')
+      .where('incident_id', '=', id)
+      .where('org_id', '=', orgId)
+      .orderBy('last_seen_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (last) byId.get(id)!.lastSignalAt = last.last_seen_at;
+  }
+  return [...byId.values()];
+}

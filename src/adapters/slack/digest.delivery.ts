@@ -1,0 +1,77 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../../config';
+import { DEFAULT_MAX_ENTRIES, digestBlocks, type DigestMessage } from '../../watchlist/digest.blocks';
+import { loadWatchlist } from '../db/digest.repo';
+import type { DB } from '../db/schema';
+import type { DeliveryOutcome, OutboxRow } from '../outbox/outbox.worker';
+import { classifySlackError, slackErrorCode } from './slack-errors';
+import { postOnce } from './slack.delivery';
+
+export interface ScheduledDeliveryDeps {
+  db: DB;
+  config: Config;
+  now: () => Date;
+  clientFor: (orgId: string) => Promise<WebClient | undefined>;
+}
+
+/** A failed Web API call as an outbox outcome: Slack's own transient answers are retried, the rest fail. */
+export function slackOutcome(e: unknown): DeliveryOutcome {
+  const f = classifySlackError(e);
+  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
+  if (f.kind === 'transient') return { type: 'retry', error: f.error };
+  return { type: 'failed', error: f.error };
+}
+
+/** Run a channel call; when the bot is not in the channel yet, join it and try once more. */
+export async function inChannel<T>(client: WebClient, channel: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (slackErrorCode(e) !== 'not_in_channel') throw e;
+    await client.conversations.join({ channel });
+    return fn();
+  }
+}
+
+/** `#name`, `<#C123|name>` or `C123` → what chat.postMessage takes. */
+export function channelRef(raw: string | undefined): string | undefined {
+  const t = (raw ?? '').trim();
+  const m = /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(t);
+  if (m) return m[1];
+  return t.replace(/^#/, '') || undefined;
+}
+
+/** The digest of a workspace as it stands now. */
+export async function buildDigest(db: DB, orgId: string, o: { timeZone: string; now: Date; interactive?: boolean; maxEntries?: number; heading?: string }): Promise<DigestMessage> {
+  const max = o.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const { entries, totals } = await loadWatchlist(db, orgId, max);
+  return digestBlocks({ entries, totals, now: o.now, timeZone: o.timeZone, teamId: orgId, interactive: o.interactive, maxEntries: max, heading: o.heading });
+}
+
+export interface DigestPayload {
+  channel?: string;
+  timezone: string;
+  silentWhenEmpty: boolean;
+  slot: string;
+  reason: 'scheduled' | 'manual';
+}
+
+/**
+ * `digest.post`: render the watchlist at delivery time and post it once (a retry finds the first post
+ * by its effect id in the channel's history).
+ */
+export async function deliverDigest(deps: ScheduledDeliveryDeps, row: OutboxRow): Promise<DeliveryOutcome> {
+  const p = row.payload as unknown as DigestPayload;
+  const channel = channelRef(p.channel);
+  if (!channel) return { type: 'failed', error: 'no digest channel: set DIGEST_CHANNEL or run /incident digest #channel' };
+  const client = await deps.clientFor(row.org_id);
+  if (!client) return { type: 'failed', error: 'workspace_not_installed' };
+  const msg = await buildDigest(deps.db, row.org_id, { timeZone: p.timezone, now: deps.now() });
+  if (msg.empty && p.silentWhenEmpty) return { type: 'done', result: { skipped: 'empty watchlist' } };
+  try {
+    const ts = await inChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: msg.text, blocks: msg.blocks, effectId: `digest:${row.org_id}:${p.slot}` }));
+    return { type: 'done', result: { ts, channel, shown: msg.shown, more: msg.more } };
+  } catch (e) {
+    return slackOutcome(e);
+  }
+}
