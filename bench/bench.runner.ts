@@ -52,7 +52,8 @@ export async function runBench(opts: RunOptions): Promise<BenchReport> {
     await baseline.stop();
     await load.close();
   }
-  rows.push(...memoryRows(ctx));
+  const sections = opts.sections ?? SECTIONS;
+  if (sections.includes('ack') || sections.includes('ingest')) rows.push(...memoryRows(ctx));
   return {
     date: new Date().toISOString(),
     mode: opts.scale.name,

@@ -80,7 +80,9 @@ export interface BotProcess {
 export async function startBot(env: { slackApiUrl: string; databaseUrl: string; signingSecret: string; extra?: Record<string, string> }): Promise<BotProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(path.join(tmpdir(), 'revenant-bench-bot-'));
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the bot (node --cpu-prof) when it stops.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

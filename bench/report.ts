@@ -15,7 +15,9 @@ export function machineInfo(): MachineInfo {
 
 const fmt = (v: number | null | undefined, unit = ''): string => {
   if (v === null || v === undefined) return '—';
-  const s = Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+  const s = Number.isInteger(v)
+    ? v.toLocaleString('en')
+    : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
   return unit ? `${s} ${unit}` : s;
 };
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { postDigestNow } from './adapters/cron/digest-now';
 import { createConnector, listConnectors, webhookUrl } from './adapters/db/connector.repo';
 import { createDb } from './adapters/db/create-db';
 import { grantRole } from './adapters/db/incident.queries';
@@ -44,6 +45,13 @@ export const commands: Record<string, CliCommand> = {
     const name = typeof flags.name === 'string' ? flags.name : undefined;
     const c = await createConnector(db, { orgId: need(flags, 'org'), kind, name, createdBy: 'cli', now: new Date() });
     console.log(JSON.stringify({ id: c.id, url: webhookUrl(config.publicUrl, c.id), token: c.token }));
+  },
+  digest: async ({ flags, db, config }) => {
+    const org = need(flags, 'org');
+    const r = await postDigestNow(db, config, org);
+    const o = r.outcome;
+    console.log(JSON.stringify({ org, channel: r.channel, outbox_id: r.outboxId, outcome: o.type, ...(o.type === 'done' ? o.result : { error: o.error }) }));
+    if (o.type !== 'done') throw new Error(o.type === 'retry' ? `Slack did not take it (${o.error}); the running bot will retry outbox row ${r.outboxId}` : o.error);
   },
   'connector list': async ({ flags, db, config }) => {
     for (const c of await listConnectors(db, need(flags, 'org'))) {

@@ -1,6 +1,129 @@
-import { type BenchContext, notMeasured } from '../bench.context';
-import type { BenchRow } from '../bench.types';
+import { createConnector } from '../../src/adapters/db/connector.repo';
+import { type BenchContext, failureNote, notMeasured, row, runId, TEAM } from '../bench.context';
+import { benchDialects, type Dialect } from '../bench-db';
+import type { BenchRow, LoadResult } from '../bench.types';
+import type { LoadPlan } from '../load.generator';
+import { startAlertmanager } from '../processes';
+import { rawSqliteFloor } from '../raw-ingest.floor';
+import type { AlertSpec } from '../request.builders';
+import { startBotFixture } from './bot-fixture';
 
-export async function ingestSection(_ctx: BenchContext): Promise<BenchRow[]> {
-  return [notMeasured('ingest', 'ingest', '', undefined, 'pending')];
+type Phase = 'single-fresh' | 'single-repeat' | 'batch-fresh' | 'batch-repeat';
+const PHASES: Phase[] = ['single-fresh', 'single-repeat', 'batch-fresh', 'batch-repeat'];
+type PhaseResults = Record<Phase, LoadResult>;
+
+/**
+ * Alert ingestion: Alertmanager webhook bodies (the captured shape, labels and fingerprints varied),
+ * single alerts and batches, fresh and repeated, closed loop at a fixed concurrency. Floors in the
+ * same run: a bare Hono JSON handler, raw better-sqlite3 inserts of the same rows, and Alertmanager's
+ * own /api/v2/alerts ingestion of the same batches when it is installed.
+ */
+export async function ingestSection(ctx: BenchContext): Promise<BenchRow[]> {
+  const s = ctx.scale.ingest;
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  const spec = (kind: AlertSpec['kind'], url: string, batch: number, fresh: boolean, token?: string): AlertSpec => ({
+    kind,
+    url,
+    token,
+    batch,
+    fresh,
+    services: s.services,
+    servicePrefix: 'svc',
+    runId: runId(),
+    startsAt,
+  });
+  const plan = (count: number): LoadPlan => ({ mode: 'closed', concurrency: s.concurrency, count });
+
+  /** The four phases against one target; repeats first send each repeated group once, unmeasured. */
+  async function phases(kind: AlertSpec['kind'], url: string, okBody?: string, token?: string): Promise<PhaseResults> {
+    await ctx.load.run({ request: spec(kind, url, 1, true, token), plan: plan(Math.min(100, s.singleRequests)), okBody }); // warm-up
+    const out = {} as PhaseResults;
+    for (const p of PHASES) {
+      const batch = p.startsWith('single') ? 1 : s.batchSize;
+      const count = p.startsWith('single') ? s.singleRequests : s.batchRequests;
+      const sp = spec(kind, url, batch, p.endsWith('fresh'), token);
+      if (p.endsWith('repeat')) await ctx.load.run({ request: sp, plan: plan(s.services), okBody });
+      ctx.log(`ingest: ${kind} ${p} × ${count} → ${url.replace(/\/connectors\/.*/, '/connectors/…')}`);
+      out[p] = await ctx.load.run({ request: sp, plan: plan(count), offset: p.endsWith('repeat') ? s.services : 0, okBody });
+    }
+    return out;
+  }
+
+  const bareSingle = await ctx.load.run({ request: spec('alertmanager-webhook', `${ctx.baselineUrl}/alerts`, 1, true), plan: plan(s.singleRequests) });
+  const bareBatch = await ctx.load.run({ request: spec('alertmanager-webhook', `${ctx.baselineUrl}/alerts`, s.batchSize, true), plan: plan(s.batchRequests) });
+  const raw = await rawSqliteFloor(spec('alertmanager-webhook', '', s.batchSize, true), s.batchRequests);
+
+  let am: PhaseResults | undefined;
+  let amVersion = '';
+  const alertmanager = await startAlertmanager().catch((e: unknown) => {
+    ctx.notes.push(`Alertmanager did not start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return undefined;
+  });
+  if (alertmanager) {
+    try {
+      amVersion = alertmanager.version;
+      am = await phases('alertmanager-api', `${alertmanager.url}/api/v2/alerts`);
+    } finally {
+      await alertmanager.stop();
+    }
+  } else ctx.notes.push('prometheus-alertmanager is not installed: the batched-ingestion target has no Alertmanager figure to compare with.');
+
+  const amName = `Alertmanager ${amVersion} /api/v2/alerts`;
+  const rows: BenchRow[] = [
+    row({ section: 'ingest', name: 'floor: bare Hono JSON parse + 202, single alerts', value: bareSingle.itemsPerS, unit: 'alerts/s', note: failureNote('bare Hono', bareSingle) }),
+    row({ section: 'ingest', name: `floor: bare Hono JSON parse + 202, batches of ${s.batchSize}`, value: bareBatch.itemsPerS, unit: 'alerts/s', note: failureNote('bare Hono', bareBatch) }),
+    row({ section: 'ingest', name: 'floor: raw better-sqlite3 inserts of the same rows, one transaction', value: raw.alerts / (raw.ms / 1000), unit: 'alerts/s' }),
+  ];
+  if (am) {
+    for (const p of PHASES) rows.push(row({ section: 'ingest', name: `floor: ${amName}, ${label(p, s.batchSize)}`, value: am[p].itemsPerS, unit: 'alerts/s', note: failureNote('Alertmanager', am[p]) }));
+  }
+
+  for (const dialect of benchDialects()) {
+    try {
+      rows.push(...(await botPhases(dialect)));
+    } catch (e) {
+      rows.push(notMeasured('ingest', `alert ingestion (${dialect})`, 'alerts/s', undefined, e instanceof Error ? e.message.split('\n')[0] : String(e)));
+    }
+  }
+  return rows;
+
+  async function botPhases(dialect: Dialect): Promise<BenchRow[]> {
+    const fx = await startBotFixture(dialect);
+    try {
+      if (dialect === 'sqlite' && ctx.memory.idleMb == null) {
+        await new Promise((r) => setTimeout(r, 500));
+        ctx.memory.idleMb = fx.bot.rssMb();
+      }
+      const { id, token } = await createConnector(fx.bdb.db, { orgId: TEAM, kind: 'alertmanager', name: 'bench', createdBy: 'U0001', now: new Date() });
+      const url = `${fx.bot.url}/connectors/${id}/webhook`;
+      const probe = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      if (probe.status === 404 && (await probe.text()).includes('No route')) {
+        return PHASES.map((p) => notMeasured('ingest', `bot ${label(p, s.batchSize)} (${dialect})`, 'alerts/s', undefined, 'route missing'));
+      }
+      const bot = await phases('alertmanager-webhook', url, '"accepted"', token);
+      if (dialect === 'sqlite') {
+        ctx.memory.endOfIngestMb = fx.bot.rssMb();
+        ctx.memory.ingestDialect = dialect;
+      }
+      return PHASES.flatMap((p) => botRows(p, dialect, bot[p]));
+    } finally {
+      await fx.close();
+    }
+  }
+
+  function botRows(p: Phase, dialect: string, r: LoadResult): BenchRow[] {
+    const single = p.startsWith('single');
+    const base: LoadResult | undefined = single ? bareSingle : am?.[p];
+    const baseName = single ? 'bare Hono' : amName;
+    const healthy = r.failed === 0;
+    const target = single ? { target: '≥ 0.5 × bare Hono', pass: healthy && r.itemsPerS >= 0.5 * bareSingle.itemsPerS } : am ? { target: '≥ Alertmanager', pass: healthy && r.itemsPerS >= am[p].itemsPerS } : {};
+    const name = `bot ${label(p, s.batchSize)} (${dialect})`;
+    return [
+      row({ section: 'ingest', name, value: r.itemsPerS, unit: 'alerts/s', ...(base ? { baseline: { name: baseName, value: base.itemsPerS, unit: 'alerts/s' } } : {}), ...target, note: failureNote('bot', r) }),
+      row({ section: 'ingest', name: `${name} p99 per request`, value: r.latency.p99, unit: 'ms', ...(base ? { baseline: { name: baseName, value: base.latency.p99, unit: 'ms' } } : {}) }),
+    ];
+  }
 }
+
+const label = (p: Phase, batch: number) =>
+  ({ 'single-fresh': 'single alerts, fresh', 'single-repeat': 'single alerts, repeats', 'batch-fresh': `batches of ${batch}, fresh`, 'batch-repeat': `batches of ${batch}, repeats` })[p];

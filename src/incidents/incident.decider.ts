@@ -2,7 +2,6 @@ import { DomainError, assertNever } from '../shared/domain-error';
 import { atLeast } from '../shared/roles';
 import {
   type Actor,
-  type AttachedSignal,
   type IncidentCommand,
   type IncidentEvent,
   type IncidentEventData,
@@ -11,6 +10,7 @@ import {
   MAX_TEXT,
   MAX_TITLE,
 } from './incident.types';
+import { signalIndex, withSignalAt, withSignalLast } from './signal-index';
 
 /**
  * Allowed lifecycle moves. Product choice (documented in README): forward skips are allowed
@@ -39,6 +39,7 @@ function transitionReason(from: IncidentStatus, to: IncidentStatus): string {
 }
 
 const isCommander = (state: IncidentState, actor: Actor) => state.roles.commander === actor.id;
+
 
 function requireRole(actor: Actor, min: 'responder' | 'sre_lead' | 'admin', what: string) {
   if (!atLeast(actor.role, min)) {
@@ -135,7 +136,7 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       return [{ type: 'UPDATE_POSTED', text: requireText(command.text, 'update') }];
     }
     case 'AttachSignal': {
-      const existing = state.signals.find((s) => s.fingerprint === command.signal.fingerprint);
+      const existing = state.signals[signalIndex(state.signals, command.signal.fingerprint)];
       // Same alert, same status: a repeat (Alertmanager's repeat_interval) adds nothing.
       if (existing && existing.status === command.signal.status) return [];
       if (command.signal.status === 'resolved') {
@@ -144,7 +145,7 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       return [{ type: 'SIGNAL_ATTACHED', signal: command.signal }];
     }
     case 'ResolveSignal': {
-      const existing = state.signals.find((s) => s.fingerprint === command.fingerprint);
+      const existing = state.signals[signalIndex(state.signals, command.fingerprint)];
       if (!existing || existing.status === 'resolved') return [];
       return [{ type: 'SIGNAL_RESOLVED', fingerprint: command.fingerprint }];
     }
@@ -235,23 +236,17 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       next.lastUpdateText = event.text;
       return next;
     case 'SIGNAL_ATTACHED': {
-      // One pass: keep the others, remember the first earlier copy of this alert (its attachedAt survives).
-      const fp = event.signal.fingerprint;
-      const signals: AttachedSignal[] = [];
-      let prev: AttachedSignal | undefined;
-      for (const s of state.signals) {
-        if (s.fingerprint !== fp) signals.push(s);
-        else prev ??= s;
-      }
-      signals.push({ ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
-      next.signals = signals;
+      // The others keep their order, this alert moves to the end; an earlier copy's attachedAt survives.
+      // signal-index.ts keeps lookups O(1): a storm folds thousands of these onto one incident.
+      const prev = state.signals[signalIndex(state.signals, event.signal.fingerprint)];
+      next.signals = withSignalLast(state.signals, { ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
       return next;
     }
-    case 'SIGNAL_RESOLVED':
-      next.signals = state.signals.map((s) =>
-        s.fingerprint === event.fingerprint ? { ...s, status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt } : s,
-      );
+    case 'SIGNAL_RESOLVED': {
+      const i = signalIndex(state.signals, event.fingerprint);
+      if (i >= 0) next.signals = withSignalAt(state.signals, i, { ...state.signals[i], status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt });
       return next;
+    }
     case 'CHANNEL_LINKED':
       next.channelId = event.channelId;
       next.channelName = event.channelName;

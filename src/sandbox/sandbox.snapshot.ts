@@ -10,12 +10,14 @@ import type { SandboxConnectors } from './sandbox.alerts';
  * are gone. So the workspace is saved next to the database and loaded with it.
  */
 
-interface Snapshot {
+export interface Snapshot {
   version: 1;
   teamId: string;
   channels: FakeChannel[];
   ephemerals: FakeEphemeral[];
   homeTabs: Array<[string, FakeViewRecord]>;
+  /** The highest view id handed out: the bot keys modal submissions on it, so none may be handed out twice. */
+  lastViewId?: string;
   connectors: SandboxConnectors;
 }
 
@@ -43,6 +45,7 @@ function advancePast(ids: string[], prefix: string, next: () => string): void {
   const generated = new RegExp(`^${prefix}0[0-9A-Z]{8}$`);
   const numeric = ids.filter((id) => generated.test(id)).map((id) => parseInt(id.slice(2), 36));
   const max = Math.max(0, ...numeric);
+  if (max === 0) return;
   for (let guard = 0; guard < max + 1; guard++) {
     if (parseInt(next().slice(2), 36) >= max) return;
   }
@@ -56,12 +59,14 @@ export function restoreSnapshot(fake: SlackFake, s: Snapshot): void {
   for (const [user, rec] of s.homeTabs) team.homeTabs.set(user, rec);
   advancePast(s.channels.map((c) => c.id), 'C', () => fake.state.nextChannelId('C'));
   advancePast(s.channels.map((c) => c.id), 'D', () => fake.state.nextChannelId('D'));
-  advancePast(s.homeTabs.map(([, r]) => String(r.view.id)), 'V', () => fake.state.nextViewId());
+  advancePast([...s.homeTabs.map(([, r]) => String(r.view.id)), ...(s.lastViewId ? [s.lastViewId] : [])], 'V', () => fake.state.nextViewId());
 }
 
 /** Write to a temp file and rename, so a crash mid-write never leaves half a snapshot. */
-export function writeSnapshot(path: string, fake: SlackFake, teamId: string, connectors: SandboxConnectors): void {
+export function writeSnapshot(path: string, fake: SlackFake, teamId: string, connectors: SandboxConnectors, restored?: Snapshot): void {
   const team = fake.state.team(teamId);
+  // Generated ids have one length, so the string order is the numeric order.
+  const viewIds = [...team.views.keys(), ...(restored?.lastViewId ? [restored.lastViewId] : [])].filter((id) => /^V0[0-9A-Z]{8}$/.test(id)).sort();
   const s: Snapshot = {
     version: 1,
     teamId,
@@ -69,6 +74,7 @@ export function writeSnapshot(path: string, fake: SlackFake, teamId: string, con
     // Ephemerals vanish on reload in Slack; keep only the recent ones.
     ephemerals: team.ephemerals.slice(-200),
     homeTabs: [...team.homeTabs.entries()],
+    lastViewId: viewIds.at(-1),
     connectors,
   };
   mkdirSync(dirname(path), { recursive: true });

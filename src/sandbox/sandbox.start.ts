@@ -58,7 +58,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
 
     let saveTimer: NodeJS.Timeout | undefined;
     const save = () => {
-      if (snapPath) writeSnapshot(snapPath, fake, SANDBOX_TEAM_ID, alerts.connectors);
+      if (snapPath) writeSnapshot(snapPath, fake, SANDBOX_TEAM_ID, alerts.connectors, snap);
     };
     ws.on('change', () => {
       saveTimer ??= setTimeout(() => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { FakeChannel, FakeMessage, FakeUser, RecordedResponse, SlackFake, TeamState } from '../adapters/slack-fake/slack-fake.server';
 import { type Actor, signedHeaders } from './slack-signing';
@@ -22,6 +23,7 @@ export class SandboxWorkspace extends EventEmitter<{ change: [number] }> {
   /** response_url id → ts of the slash command's "working…" ephemeral it should replace. */
   private readonly ackEphemerals = new Map<string, string>();
   private readonly answered = new Set<string>();
+  private triggerSeq = 0;
 
   constructor(
     readonly fake: SlackFake,
@@ -76,15 +78,17 @@ export class SandboxWorkspace extends EventEmitter<{ change: [number] }> {
 
   actor(userId: string): Actor {
     const u = this.user(userId);
-    return {
-      teamId: this.teamId,
-      teamDomain: this.team.domain,
-      appId: this.team.appId,
-      userId,
-      userName: u?.name ?? userId.toLowerCase(),
-      // Minted by the fake and bound to the user, so views.open behaves as after a real click.
-      triggerId: this.fake.issueTrigger(userId, this.teamId),
-    };
+    return { teamId: this.teamId, teamDomain: this.team.domain, appId: this.team.appId, userId, userName: u?.name ?? userId.toLowerCase(), triggerId: this.newTrigger(userId) };
+  }
+
+  /**
+   * A trigger id bound to the user, so views.open behaves as after a real click. Unique across restarts
+   * (the bot keys idempotency on it; the fake's own counter starts again at 1).
+   */
+  private newTrigger(userId: string): string {
+    const id = `${Math.floor(Date.now() / 1000)}.${++this.triggerSeq}.${randomBytes(8).toString('hex')}`;
+    this.fake.state.triggers.set(id, { teamId: this.teamId, userId, status: 'fresh' });
+    return id;
   }
 
   /** A real response_url on the fake; posts to it land in the channel (or as the user's ephemeral). */

@@ -4,24 +4,26 @@
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string, withYear: boolean): Intl.DateTimeFormat {
-  const key = `${timeZone}|${withYear}`;
+function cached(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      ...(withYear ? { year: 'numeric' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
+    f = make();
     formatters.set(key, f);
   }
   return f;
+}
+
+const dateFormatter = (timeZone: string, withYear: boolean) =>
+  cached(`date|${timeZone}|${withYear}`, () =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  );
+
+/** A zone abbreviation people know (EST, CET, BST…): each locale only names its own region's zones, so ask two, else `GMT+8`. */
+function zoneName(d: Date, timeZone: string): string {
+  const names = ['en-US', 'en-GB'].map(
+    (locale) => cached(`zone|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '',
+  );
+  return names.find((n) => /^[A-Z]{2,5}$/.test(n)) ?? names[1] ?? timeZone;
 }
 
 export function isValidTimeZone(tz: string): boolean {
@@ -39,7 +41,7 @@ export function absoluteTime(iso: string, timeZone: string, now?: Date): string 
   if (Number.isNaN(d.getTime())) return iso;
   const tz = isValidTimeZone(timeZone) ? timeZone : 'UTC';
   const withYear = now !== undefined && d.getUTCFullYear() !== now.getUTCFullYear();
-  return formatter(tz, withYear).format(d);
+  return `${dateFormatter(tz, withYear).format(d)} ${zoneName(d, tz)}`;
 }
 
 /** `45 min`, `2 h 5 min`, `3 d 4 h`: how long from `iso` to `now`. */

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createConnector } from '../../src/adapters/db/connector.repo';
 import type { DB } from '../../src/adapters/db/schema';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures');
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** A fixture body; the Alertmanager captures are `{headers, body}` and give their body. */
 export function fixture(name: string): any {

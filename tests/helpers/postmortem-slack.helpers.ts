@@ -5,19 +5,28 @@ import { ADMIN, type Harness, TEAM, waitFor } from './harness';
 import { blockActionsPayload, fakeTriggerId } from './slack-signing';
 
 /**
- * A clock for `startRevenant({ now })` that runs at real speed but can jump forward to a given
- * instant, so an incident can take "47 minutes" in a test. It must stay behind the real clock: the
+ * A clock for `startRevenant({ now })`, so an incident can take "47 minutes" in a test. `set` stops
+ * it at an instant (commands then carry exactly that time); `run` lets it go on at real speed from
+ * there (retries and delayed effects need time to pass). It must stay behind the real clock: the
  * harness settles the outbox by real time.
  */
 export function testClock() {
+  let frozen: number | undefined;
   let offset = 0;
+  const current = () => frozen ?? Date.now() + offset;
+  let started = false;
   return {
-    now: () => new Date(Date.now() + offset),
+    now: () => new Date(current()),
     set(iso: string) {
       const want = Date.parse(iso);
-      if (want < Date.now() + offset) throw new Error(`the test clock only moves forward (to ${iso})`);
+      if (started && want < current()) throw new Error(`the test clock only moves forward (to ${iso})`);
       if (want > Date.now()) throw new Error(`the test clock must stay in the past (${iso})`);
-      offset = want - Date.now();
+      started = true;
+      frozen = want;
+    },
+    run() {
+      offset = current() - Date.now();
+      frozen = undefined;
     },
   };
 }

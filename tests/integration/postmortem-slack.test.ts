@@ -60,12 +60,13 @@ describe.each(dialects())('postmortems as pull requests, from Slack (%s)', (dial
     at('11:05');
     await h.command('status resolved Error rate normal for 15 minutes', { channel: ch });
     await h.settle();
+    clock.run();
     const offers = h.slack.messages(ch).filter((m) => buttonsOf(m).includes(IDS.postmortemDraft));
-    expect(offers.map((m) => m.text)).toEqual(['INC-1 is resolved. Draft a blameless postmortem from its timeline?']);
+    expect(offers.map((m) => m.text)).toEqual(['Status: mitigated → *resolved* by <@U0001>\n>Error rate normal for 15 minutes']);
+    expect(JSON.stringify(offers[0].blocks)).toContain('INC-1 is resolved. Draft a blameless postmortem from its timeline?');
   });
 
   it('/incident postmortem posts a readable preview with three buttons and stores a complete draft', async () => {
-    clock.set('2026-11-10T11:30:00.000Z');
     expect(await runPostmortemCommand(h, inc)).toMatch(/Postmortem draft v1 is being posted in the channel/);
     const previews = previewsIn(h, ch);
     expect(previews).toHaveLength(1);
@@ -211,8 +212,13 @@ describe.each(dialects())('postmortems as pull requests, from Slack (%s)', (dial
     await h.settle();
     const i = await incidentByNumber(h, Number(/INC-(\d+)/.exec(r.body.text)![1]));
     await h.command('status resolved Fixed', { channel: i.channel_id! });
-    await runPostmortemCommand(h, i);
-    return { i, preview: previewsIn(h, i.channel_id!)[0] };
+    await h.settle();
+    // Drafted from the button the resolution offers, rather than the command.
+    const offer = h.slack.messages(i.channel_id!).find((m) => buttonsOf(m).includes(IDS.postmortemDraft))!;
+    await press(h, IDS.postmortemDraft, { channel: i.channel_id!, message: offer, value: String(i.number) });
+    const preview = await waitFor(() => previewsIn(h, i.channel_id!)[0], 8000, 'the preview');
+    expect(JSON.stringify(preview.blocks)).toContain(`INC-${i.number} GitHub trouble`);
+    return { i, preview };
   }
 
   const reset = () => Math.floor(Date.now() / 1000) + 600;

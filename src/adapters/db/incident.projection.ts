@@ -1,3 +1,4 @@
+import { firingCount, signalIndex } from '../../incidents/signal-index';
 import { describeEvent } from '../../incidents/incident.timeline';
 import type { ActionItem, AttachedSignal, IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import type { Trx } from './schema';
@@ -30,7 +31,7 @@ export function incidentRow(s: IncidentState) {
     last_update_at: s.lastUpdateAt ?? null,
     last_update_text: s.lastUpdateText ?? null,
     signal_count: s.signals.length,
-    open_signal_count: s.signals.filter((x) => x.status === 'firing').length,
+    open_signal_count: firingCount(s.signals),
     action_count: s.actions.length,
     open_action_count: s.actions.filter((a) => !a.done).length,
     note_count: s.noteCount,
@@ -107,7 +108,8 @@ export async function projectEvents(trx: Trx, state: IncidentState, events: Inci
     const row = actionRow(state, a);
     await trx.insertInto('incident_actions').values(row).onConflict((oc) => oc.column('action_id').doUpdateSet(except(row, 'action_id', 'org_id'))).execute();
   }
-  for (const x of state.signals.filter((y) => fingerprints.has(y.fingerprint))) {
+  const touched = [...fingerprints].map((fp) => state.signals[signalIndex(state.signals, fp)]).filter((x): x is AttachedSignal => !!x);
+  for (const x of touched) {
     const row = signalRow(state, x);
     await trx
       .insertInto('incident_signals')

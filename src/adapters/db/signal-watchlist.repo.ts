@@ -1,5 +1,5 @@
 import type { RiskResult, Signal } from '../../signals/signal.types';
-import type { DB, Trx } from './schema';
+import type { Trx } from './schema';
 
 /**
  * Watchlist writes from alert ingestion. One entry per org + service + environment: the worst of the
@@ -57,6 +57,7 @@ export async function applyToWatchlist(trx: Trx, orgId: string, items: readonly 
         .selectFrom('firing_signals')
         .select(['source', 'fingerprint', 'score'])
         .where('org_id', '=', orgId)
+        .where('source', 'in', [...new Set(part.map((x) => x.signal.source))])
         .where('fingerprint', 'in', [...new Set(part.map((x) => x.signal.fingerprint))])
         .execute();
       for (const r of rows) known.set(`${r.source}\u0000${r.fingerprint}`, Number(r.score));
@@ -165,20 +166,4 @@ export async function applyToWatchlist(trx: Trx, orgId: string, items: readonly 
         .execute();
     }
   }
-}
-
-export type WatchlistRow = Awaited<ReturnType<typeof listWatchlist>>[number];
-
-/** Entries not cleared, worst first. */
-export async function listWatchlist(db: DB, orgId: string, limit = 50) {
-  const rows = await db
-    .selectFrom('watchlist')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('status', '!=', 'CLEARED')
-    .orderBy('risk_score', 'desc')
-    .orderBy('last_updated_at', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.sort((a, b) => Number(b.status === 'BREACHED') - Number(a.status === 'BREACHED'));
 }

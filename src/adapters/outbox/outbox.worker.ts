@@ -24,7 +24,8 @@ export type Deliver = (row: OutboxRow) => Promise<DeliveryOutcome>;
 /** Kinds that never hold back an incident's later effects (they render the current state when they run). */
 const NON_BLOCKING = ['incident.sync_summary', 'incident.signal_rollup'];
 export const DEFAULT_LEASE_MS = 30_000;
-const MAX_ATTEMPTS = 12;
+/** With the backoff capped at a minute, about 25 minutes of trying before an effect is given up. */
+const MAX_ATTEMPTS = 30;
 
 export interface OutboxWorkerOptions {
   db: DB;

@@ -1,9 +1,10 @@
 import type { EffectPlanner, PlannedEffect } from '../../app/effects';
 import type { IncidentEvent, IncidentState } from '../../incidents/incident.types';
+import { firingCount } from '../../incidents/signal-index';
 import { assertNever } from '../../shared/domain-error';
 import { actionMessage } from './incident.blocks';
 import { IDS } from './ids';
-import { draftOfferMessage } from './postmortem.blocks';
+import { resolvedBlocks } from './postmortem.blocks';
 import { POSTMORTEM_PREVIEW_EFFECT } from './postmortem.delivery';
 
 /** Summary edits caused by alerts wait this long so a storm folds into few edits. */
@@ -52,17 +53,16 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
             out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `:rotating_light: INC-${e.number} declared (${e.severity}): ${e.title}`, withChannelLink: true } });
           }
           break;
-        case 'STATUS_CHANGED':
+        case 'STATUS_CHANGED': {
           summaryNow = true;
-          out.push(post(id, `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${e.message}` : ''}`));
+          const text = `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${e.message}` : ''}`;
+          // A resolution offers the postmortem in the same message: one post, not two.
+          out.push(post(id, text, e.to === 'RESOLVED' ? resolvedBlocks(text, after.number) : undefined));
           if (opts.announceChannel && (e.to === 'RESOLVED' || e.to === 'MITIGATED' || e.to === 'CANCELLED')) {
             out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `INC-${after.number} is now ${e.to.toLowerCase()}: ${after.title}`, withChannelLink: true } });
           }
-          if (e.to === 'RESOLVED') {
-            const offer = draftOfferMessage(after.number);
-            out.push(post(id, offer.text, offer.blocks));
-          }
           break;
+        }
         case 'SEVERITY_UPDATED':
           summaryNow = true;
           out.push(post(id, `Severity: ${e.from} → *${e.to}* by <@${e.actor}>`));
@@ -101,8 +101,8 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           summarySoon = true;
           // Refresh the roll-up's firing count, if there is one (signals attached after the declaration).
           if (after.signals.some((s) => s.attachedAt > after.createdAt)) rollup = true;
-          const allResolved = after.signals.length > 0 && after.signals.every((s) => s.status === 'resolved');
-          const wasFiring = before.signals.some((s) => s.status === 'firing');
+          const allResolved = after.signals.length > 0 && firingCount(after.signals) === 0;
+          const wasFiring = firingCount(before.signals) > 0;
           if (allResolved && wasFiring && (after.status === 'OPEN' || after.status === 'INVESTIGATING')) {
             out.push(
               post(id, 'Every alert on this incident has resolved.', [

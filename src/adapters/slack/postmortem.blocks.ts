@@ -103,17 +103,14 @@ export function postmortemPreview(input: PreviewInput) {
   return { text: `Postmortem draft v${draft.version} for INC-${incident.number}: ${truncate(incident.title, 150)}`, blocks };
 }
 
-/** Offered in the channel when an incident resolves. */
-export function draftOfferMessage(incidentNumber: number) {
-  const text = `INC-${incidentNumber} is resolved. Draft a blameless postmortem from its timeline?`;
-  return {
-    text,
-    blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `:memo: ${text}` },
-        accessory: button(IDS.postmortemDraft, 'Draft postmortem', String(incidentNumber), 'primary'),
-      },
-    ],
-  };
+/** The "resolved" status message, offering a postmortem draft (pressing it drafts, like `/incident postmortem`). */
+export function resolvedBlocks(statusText: string, incidentNumber: number): Record<string, unknown>[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(statusText, 2900) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:memo: INC-${incidentNumber} is resolved. Draft a blameless postmortem from its timeline?` },
+      accessory: button(IDS.postmortemDraft, 'Draft postmortem', String(incidentNumber), 'primary'),
+    },
+  ];
 }

@@ -4,8 +4,8 @@ import { incidentChannelName } from '../../incidents/channel-name';
 import { findIncidentById } from '../db/incident.queries';
 import type { DB, IncidentRow } from '../db/schema';
 import { type Deliver, type DeliveryOutcome, type OutboxRow } from '../outbox/outbox.worker';
-import { EFFECT_METADATA_TYPE } from './ids';
 import { classifySlackError, slackErrorCode } from './slack-errors';
+import { findChannelByName, postOnce, repeatable } from './slack-idempotent';
 import { summaryBlocks } from './summary.blocks';
 
 export interface SlackDeliveryDeps {
@@ -18,53 +18,10 @@ export interface SlackDeliveryDeps {
   extra?: Record<string, Deliver>;
 }
 
+// Feature deliveries import these from here.
+export { findChannelByName, postOnce } from './slack-idempotent';
+
 const SYSTEM = { kind: 'system' as const, id: 'revenant', role: 'admin' as const };
-/** How far back a retried post looks for its first try (a busy channel may have moved on a little). */
-const LOOKBACK_PAGES = 5;
-
-/** Find a channel by exact name among the bot's (paged), so a retried create reuses the first one. */
-export async function findChannelByName(client: WebClient, name: string) {
-  let cursor: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const res = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: false, limit: 1000, cursor });
-    const hit = res.channels?.find((c) => c.name === name);
-    if (hit) return hit;
-    cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor) return undefined;
-  }
-  return undefined;
-}
-
-/** Look for a message we already posted for this effect (crash or timeout between Slack's answer and our commit). */
-async function findPosted(client: WebClient, channel: string, effectId: string, threadTs?: string) {
-  let cursor: string | undefined;
-  for (let page = 0; page < LOOKBACK_PAGES; page++) {
-    const res = threadTs
-      ? await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true, cursor } as never)
-      : await client.conversations.history({ channel, limit: 200, include_all_metadata: true, cursor });
-    const hit = res.messages?.find((m) => (m as { metadata?: { event_payload?: { effect_id?: string } } }).metadata?.event_payload?.effect_id === effectId);
-    if (hit) return hit;
-    cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor) return undefined;
-  }
-  return undefined;
-}
-
-export async function postOnce(client: WebClient, retry: boolean, args: { channel: string; text: string; blocks?: unknown[]; thread_ts?: string; effectId: string }) {
-  if (retry && false) {
-    const prior = await findPosted(client, args.channel, args.effectId, args.thread_ts);
-    if (prior?.ts) return prior.ts;
-  }
-  const res = await client.chat.postMessage({
-    channel: args.channel,
-    text: args.text,
-    ...(args.blocks ? { blocks: args.blocks as never } : {}),
-    ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
-    metadata: { event_type: EFFECT_METADATA_TYPE, event_payload: { effect_id: args.effectId } },
-  });
-  return res.ts as string;
-}
-
 function toOutcome(e: unknown): DeliveryOutcome {
   const f = classifySlackError(e);
   // Retry-After is honoured as given; other transient failures take the worker's backoff.
@@ -79,7 +36,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
   async function botUserId(client: WebClient, orgId: string): Promise<string> {
     const known = botIds.get(orgId);
     if (known) return known;
-    const auth = await client.auth.test();
+    const auth = await repeatable(() => client.auth.test());
     botIds.set(orgId, auth.user_id as string);
     return auth.user_id as string;
   }
@@ -113,20 +70,29 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
     let channelId = inc.channel_id;
     let channelName = inc.channel_name ?? '';
     if (!channelId) {
+      // After a try whose outcome we never learned, a taken name may be our own channel.
+      let uncertain = retry;
       for (let attempt = 0; attempt < 10 && !channelId; attempt++) {
         const name = incidentChannelName(deps.channelPrefix, inc.number, inc.title, attempt);
-        try {
-          const res = await client.conversations.create({ name });
-          channelId = res.channel?.id ?? null;
-          channelName = name;
-        } catch (e) {
-          if (slackErrorCode(e) !== 'name_taken') throw e;
-          const own = retry && false ? await ownChannelNamed(client, row.org_id, inc.id, name) : undefined;
-          if (own) {
-            channelId = own;
+        for (let tried = 1; !channelId; tried++) {
+          try {
+            const res = await client.conversations.create({ name });
+            channelId = res.channel?.id ?? null;
             channelName = name;
+          } catch (e) {
+            if (slackErrorCode(e) === 'name_taken') {
+              const own = uncertain ? await ownChannelNamed(client, row.org_id, inc.id, name) : undefined;
+              if (own) {
+                channelId = own;
+                channelName = name;
+              }
+              break; // otherwise someone else's channel has the name: try the next suffix
+            }
+            // A channel name is unique, so trying again at once cannot make a second one.
+            if (tried >= 3 || classifySlackError(e).kind === 'platform') throw e;
+            uncertain = true;
+            await new Promise((r) => setTimeout(r, 100 * tried));
           }
-          // Otherwise someone else's channel has the name: try the next suffix.
         }
       }
       if (!channelId) return { type: 'failed', error: 'name_taken: no free channel name after 10 tries' };
@@ -141,7 +107,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
       const s = summaryBlocks(fresh);
       const ts = await postOnce(client, retry, { channel: channelId, text: s.text, blocks: s.blocks, effectId: `summary:${inc.id}` });
       try {
-        await client.pins.add({ channel: channelId, timestamp: ts });
+        await repeatable(() => client.pins.add({ channel: channelId, timestamp: ts }));
       } catch (e) {
         if (slackErrorCode(e) !== 'already_pinned') throw e;
       }
@@ -154,19 +120,19 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
     if (stale) {
       const latest = (await findIncidentById(deps.db, row.org_id, inc.id)) ?? inc;
       const now = summaryBlocks(latest);
-      await client.chat.update({ channel: channelId, ts: summaryTs, text: now.text, blocks: now.blocks as never });
+      await repeatable(() => client.chat.update({ channel: channelId, ts: summaryTs!, text: now.text, blocks: now.blocks as never }));
     }
     return { type: 'done', result: { channelId, channelName } };
   }
 
   async function inviteUsers(client: WebClient, channel: string, users: string[]) {
     try {
-      await client.conversations.invite({ channel, users: users.join(',') });
+      await repeatable(() => client.conversations.invite({ channel, users: users.join(',') }));
     } catch (e) {
       const code = slackErrorCode(e);
       if (code === 'already_in_channel' || code === 'cant_invite_self') return;
       if (code === 'not_in_channel') {
-        await client.conversations.join({ channel });
+        await repeatable(() => client.conversations.join({ channel }));
         return inviteUsers(client, channel, users);
       }
       throw e;
@@ -178,7 +144,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
       return await fn();
     } catch (e) {
       if (slackErrorCode(e) !== 'not_in_channel') throw e;
-      await client.conversations.join({ channel });
+      await repeatable(() => client.conversations.join({ channel }));
       return fn();
     }
   }
@@ -197,7 +163,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
         case 'incident.sync_summary': {
           if (!inc!.channel_id || !inc!.summary_ts) return { type: 'done', result: { skipped: 'no summary yet' } };
           const s = summaryBlocks(inc!);
-          await client.chat.update({ channel: inc!.channel_id, ts: inc!.summary_ts, text: s.text, blocks: s.blocks as never });
+          await repeatable(() => client.chat.update({ channel: inc!.channel_id!, ts: inc!.summary_ts!, text: s.text, blocks: s.blocks as never }));
           return { type: 'done' };
         }
         case 'slack.post': {
@@ -258,7 +224,7 @@ async function signalRollup(deps: SlackDeliveryDeps, client: WebClient, row: Out
   // Superseded rows carry no ts: look past them to the message we actually posted.
   const prevTs = prev.map((p) => JSON.parse(p.result as string).ts as string | undefined).find(Boolean);
   if (prevTs) {
-    await client.chat.update({ channel: inc.channel_id, ts: prevTs, text });
+    await repeatable(() => client.chat.update({ channel: inc.channel_id!, ts: prevTs, text }));
     return { type: 'done', result: { ts: prevTs } };
   }
   const ts = await postOnce(client, row.attempts > 1, { channel: inc.channel_id, text, thread_ts: inc.summary_ts, effectId: `rollup:${inc.id}` });

@@ -122,10 +122,16 @@ export const coreSubcommands: Subcommand[] = [
   },
   {
     name: 'action',
-    usage: '`action <text>`',
+    usage: '`action <text> [@owner]`',
     minRole: 'responder',
     needsIncident: true,
-    run: (ctx, deps) => onIncident(ctx, deps, { type: 'AddAction', actionId: randomUUID(), text: rest(ctx) }, 'Follow-up added.'),
+    async run(ctx, deps) {
+      // A trailing mention names the owner (the follow-up then shows on their App Home).
+      const m = /^([\s\S]*?\S)\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest(ctx).trim());
+      if (m) await requireUser(ctx, m[2]);
+      const command: IncidentCommand = { type: 'AddAction', actionId: randomUUID(), text: m ? m[1] : rest(ctx), owner: m?.[2] };
+      return onIncident(ctx, deps, command, m ? `Follow-up added, owned by <@${m[2]}>.` : 'Follow-up added.');
+    },
   },
   {
     name: 'update',
