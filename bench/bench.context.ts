@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Dialect } from './bench-db';
 import type { BenchRow, LoadResult, Scale } from './bench.types';
 import type { LoadGenerator } from './processes';
 import { round } from './stats';
@@ -12,6 +13,8 @@ export interface BenchContext {
   scale: Scale;
   load: LoadGenerator;
   baselineUrl: string;
+  /** Databases the bot is measured on (ingestion); SQLite-only sections ignore it. */
+  dialects: Dialect[];
   notes: string[];
   /** Progress lines (stderr), so stdout stays the table. */
   log(msg: string): void;

@@ -1,4 +1,5 @@
 import type { BenchContext } from './bench.context';
+import { benchDialects, type Dialect } from './bench-db';
 import { notMeasured, row } from './bench.context';
 import type { BenchReport, BenchRow, Scale, SectionName } from './bench.types';
 import { startBaseline, startLoadGenerator } from './processes';
@@ -24,6 +25,8 @@ const run: Record<(typeof SECTIONS)[number], (ctx: BenchContext) => Promise<Benc
 export interface RunOptions {
   scale: Scale;
   sections?: (typeof SECTIONS)[number][];
+  /** Default: SQLite, plus Postgres when TEST_DATABASE_URL is set. */
+  dialects?: Dialect[];
   log?: (msg: string) => void;
 }
 
@@ -33,7 +36,7 @@ export async function runBench(opts: RunOptions): Promise<BenchReport> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
   const load = await startLoadGenerator();
   const baseline = await startBaseline();
-  const ctx: BenchContext = { scale: opts.scale, load, baselineUrl: baseline.url, notes: [], log, memory: {} };
+  const ctx: BenchContext = { scale: opts.scale, load, baselineUrl: baseline.url, dialects: opts.dialects ?? benchDialects(), notes: [], log, memory: {} };
   const rows: BenchRow[] = [];
   try {
     for (const name of opts.sections ?? SECTIONS) {

@@ -1,6 +1,6 @@
 import { createConnector } from '../../src/adapters/db/connector.repo';
 import { type BenchContext, failureNote, notMeasured, row, runId, TEAM } from '../bench.context';
-import { benchDialects, type Dialect } from '../bench-db';
+import type { Dialect } from '../bench-db';
 import type { BenchRow, LoadResult } from '../bench.types';
 import type { LoadPlan } from '../load.generator';
 import { startAlertmanager } from '../processes';
@@ -78,7 +78,7 @@ export async function ingestSection(ctx: BenchContext): Promise<BenchRow[]> {
     for (const p of PHASES) rows.push(row({ section: 'ingest', name: `floor: ${amName}, ${label(p, s.batchSize)}`, value: am[p].itemsPerS, unit: 'alerts/s', note: failureNote('Alertmanager', am[p]) }));
   }
 
-  for (const dialect of benchDialects()) {
+  for (const dialect of ctx.dialects) {
     try {
       rows.push(...(await botPhases(dialect)));
     } catch (e) {

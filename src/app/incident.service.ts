@@ -9,6 +9,7 @@ import { decide, evolve } from '../incidents/incident.decider';
 import { type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, initialState } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type EffectPlanner, noEffects } from './effects';
+import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
 export interface IncidentServiceDeps {
   db: DB;
@@ -64,10 +65,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   /**
-   * The body of one command, inside a transaction someone else owns. `local` caches states written in
-   * that transaction (uncommitted, so never in the shared cache): a batch does not re-read its own events.
+   * The body of one command, inside a transaction someone else owns. With a `batch`, states written in
+   * that transaction are kept there (uncommitted, so never in the shared cache) and the writes are held
+   * until `flushBatch`: a batch of commands neither re-reads its own events nor writes row by row.
    */
-  async function run(trx: Trx, req: CommandRequest, local?: Map<string, IncidentState>): Promise<CommandResult> {
+  async function run(trx: Trx, req: CommandRequest, batch?: IncidentBatch): Promise<CommandResult> {
+    // Idempotency lookups and command builders (incident numbering) read the tables: write what is held first.
+    if (batch && (req.idempotencyKey || typeof req.command === 'function')) await flushIncidentBatch(trx, batch);
+    const local = batch?.states;
     if (req.idempotencyKey) {
       const seen = await findByIdempotencyKey(trx, req.orgId, req.idempotencyKey);
       if (seen) {
@@ -75,12 +80,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         return { orgId: req.orgId, incidentId: seen.incident_id, state, events: [], duplicate: true };
       }
     }
-    if (pg) {
+    // Written earlier in this transaction: already locked (Postgres) and current, nothing to re-read.
+    const mine = local?.get(req.incidentId);
+    if (pg && !mine) {
       // Serialise writers of one stream (and declarations of one org, for numbering) instead of
       // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
       await sql`select pg_advisory_xact_lock(hashtext(${typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId}))`.execute(trx);
     }
-    const before = await load(trx, req.orgId, req.incidentId, local);
+    const before = mine && mine.orgId === req.orgId ? mine : await load(trx, req.orgId, req.incidentId, local);
     const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
     const at = now();
     const data = decide(command, before, req.actor);
@@ -93,10 +100,12 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       occurredAt: at.toISOString(),
     })) as IncidentEvent[];
     const after = events.reduce(evolve, before);
-    await appendEvents(trx, events, req.idempotencyKey);
-    await projectEvents(trx, after, events);
-    await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
-    local?.set(after.id, after);
+    if (batch) holdWrites(batch, after, events, plan(before, after, events, at), at, req.idempotencyKey);
+    else {
+      await appendEvents(trx, events, req.idempotencyKey);
+      await projectEvents(trx, after, events);
+      await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
+    }
     return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
   }
 
@@ -129,10 +138,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   return {
     execute,
     /**
-     * Batch writers (alert ingestion) run many commands in one transaction of their own: they retry the
-     * whole transaction on a unique violation, and call `committed` with every result once it commits.
+     * Batch writers (alert ingestion) run many commands in one transaction of their own, with a batch
+     * from `beginBatch`; they `flushBatch` before committing, retry the whole transaction on a unique
+     * violation, and call `committed` with every result once it has committed.
      */
     executeInTransaction: run,
+    beginBatch: createIncidentBatch,
+    flushBatch: flushIncidentBatch,
     committed,
     load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId),
     newIncidentId: () => randomUUID(),

@@ -6,7 +6,7 @@ import type { Trx } from '../adapters/db/schema';
 import { existingReceipts, insertReceipts, loadCandidates } from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
 import { incidentChannelName } from '../incidents/channel-name';
-import type { Actor, IncidentState } from '../incidents/incident.types';
+import type { Actor } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type AutoDeclarePolicy, type CorrelationCandidate, correlate, severityFromSignal, toSignalRef } from '../signals/correlation';
 import { dedupKey } from '../signals/dedup';
@@ -71,6 +71,7 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
         deps.incidents.committed(out.results);
         return out.summary;
       } catch (e) {
+        if (process.env.DEBUG_RETRY) console.log("retry", attempt, (e as Error).message?.slice(0, 120));
         if (retryable(e) && attempt < MAX_ATTEMPTS) {
           await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
           continue;
@@ -101,7 +102,7 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
 
     const candidates = await loadCandidates(trx, orgId, fresh.map((f) => f.signal));
     const byId = new Map(candidates.map((c) => [c.incidentId, c]));
-    const local = new Map<string, IncidentState>();
+    const batch = deps.incidents.beginBatch();
     const watch: WatchItem[] = [];
     const receipts = [];
 
@@ -111,7 +112,7 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
       const ref = toSignalRef(signal, risk, randomUUID());
       let incidentId: string | null = null;
       if (decision.kind === 'attach') {
-        const r = await deps.incidents.executeInTransaction(trx, { orgId, incidentId: decision.incidentId, actor, command: { type: 'AttachSignal', signal: ref } }, local);
+        const r = await deps.incidents.executeInTransaction(trx, { orgId, incidentId: decision.incidentId, actor, command: { type: 'AttachSignal', signal: ref } }, batch);
         results.push(r);
         incidentId = r.incidentId;
         summary.attached++;
@@ -137,7 +138,7 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
               };
             },
           },
-          local,
+          batch,
         );
         results.push(r);
         incidentId = r.incidentId;
@@ -159,6 +160,7 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
       receipts.push({ org_id: orgId, dedup_key: key, connector_id: connector.id, incident_id: incidentId, received_at: now.toISOString() });
     }
 
+    await deps.incidents.flushBatch(trx, batch);
     await applyToWatchlist(trx, orgId, watch, now, actor.id);
     await insertReceipts(trx, receipts);
     return { summary, results };

@@ -129,6 +129,7 @@ export async function blockAction(ws: SandboxWorkspace, userId: string, el: Elem
     if (!stored) throw new DomainError('not_found', 'That message is gone.');
     const message = el.ephemeral ? { type: 'message', ts, text: stored.text, ...('blocks' in stored && stored.blocks ? { blocks: stored.blocks } : {}) } : structuredClone(stored);
     const response = ws.responseUrl({ channelId: channel.id, userId: user.id, ...(el.ephemeral ? {} : { messageTs: ts }) });
+    if (el.ephemeral) ws.replaceableBy(response.id, ts);
     payload = blockActionsPayload({ ...ws.actor(user.id), action, channel: { id: channel.id, name: channelName(channel) }, message: message as Record<string, unknown> & { ts: string }, isEphemeral: el.ephemeral, responseUrl: response.url });
   }
   const res = await ws.post(interactionBody(payload), FORM);

@@ -5,6 +5,7 @@ import type { Role } from '../shared/roles';
 
 /** The sandbox workspace: a few people with different roles, so permissions can be tried by switching user. */
 export const SANDBOX_TEAM_ID = 'T0SANDBOX';
+export const SANDBOX_BOT_USER_ID = 'U0REVENANT';
 
 export const SANDBOX_USERS: ReadonlyArray<{ id: string; name: string; realName: string; tz: string; role: Role }> = [
   { id: 'U0ALICE', name: 'alice', realName: 'Alice Adams', tz: 'Europe/London', role: 'admin' },
@@ -29,7 +30,7 @@ export function sandboxTeam(botToken: string): FakeTeamInput {
     name: 'Revenant Sandbox',
     domain: 'revenant-sandbox',
     botToken,
-    botUserId: 'U0REVENANT',
+    botUserId: SANDBOX_BOT_USER_ID,
     botName: 'revenant',
     users: SANDBOX_USERS.map(({ id, name, realName, tz }) => ({ id, name, realName, tz, email: `${name}@sandbox.test` })),
   };

@@ -4,9 +4,9 @@ import { startSlackFake } from '../adapters/slack-fake/slack-fake.server';
 import type { Config } from '../config';
 import { type Running, startRevenant, type StartOptions } from '../server';
 import { ensureConnectors, SandboxAlerts } from './sandbox.alerts';
-import { newSandboxSecrets, SANDBOX_CHANNELS, SANDBOX_TEAM_ID, SANDBOX_USERS, sandboxConfig, sandboxTeam } from './sandbox.config';
+import { newSandboxSecrets, SANDBOX_BOT_USER_ID, SANDBOX_CHANNELS, SANDBOX_TEAM_ID, SANDBOX_USERS, sandboxConfig, sandboxTeam } from './sandbox.config';
 import { sandboxDigest } from './sandbox.digest';
-import { sandboxRoutes } from './sandbox.routes';
+import { type SandboxRuntime, sandboxRoutes } from './sandbox.routes';
 import { readSnapshot, restoreSnapshot, snapshotPath, writeSnapshot } from './sandbox.snapshot';
 import { SandboxWorkspace } from './sandbox.workspace';
 
@@ -17,15 +17,15 @@ export interface RunningSandbox extends Running {
   config: Config;
 }
 
-/**
- * The bot, a Slack Web API fake on another loopback port, and the sandbox page on the bot's own port.
- * The fake gets its own port because the bot's Slack client needs its URL before the bot listens.
- */
 export interface SandboxOptions extends Omit<StartOptions, 'routes'> {
   /** Where the fake workspace is saved; default next to the database; false: not saved (tests). */
   snapshot?: string | false;
 }
 
+/**
+ * The bot, a Slack Web API fake on another loopback port, and the sandbox page on the bot's own port.
+ * The fake gets its own port because the bot's Slack client needs its URL before the bot listens.
+ */
 export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const secrets = newSandboxSecrets();
   const fake = await startSlackFake({ host: '127.0.0.1', port: 0, teams: [sandboxTeam(secrets.botToken)] });
@@ -35,13 +35,14 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
     const snapPath = opts.snapshot === false ? undefined : (opts.snapshot ?? snapshotPath(config.database));
     const snap = readSnapshot(snapPath, config.database, SANDBOX_TEAM_ID);
     if (snap) restoreSnapshot(fake, snap);
-    else for (const c of SANDBOX_CHANNELS) fake.addChannel({ id: c.id, name: c.name, purpose: c.purpose, members: ['U0REVENANT', ...SANDBOX_USERS.map((u) => u.id)] }, SANDBOX_TEAM_ID);
+    else for (const c of SANDBOX_CHANNELS) fake.addChannel({ id: c.id, name: c.name, purpose: c.purpose, members: [SANDBOX_BOT_USER_ID, ...SANDBOX_USERS.map((u) => u.id)] }, SANDBOX_TEAM_ID);
 
     let botUrl = '';
     const ws = new SandboxWorkspace(fake, SANDBOX_TEAM_ID, secrets.signingSecret, () => botUrl);
     const alerts = new SandboxAlerts(() => botUrl, {});
     const streams = new Set<() => void>();
-    const runtime = { ws, alerts, digest: { available: false, note: '' } as ReturnType<typeof sandboxDigest>, defaultUser: SANDBOX_USERS[0].id, defaultChannel: SANDBOX_CHANNELS[0].id };
+    // The digest needs the running bot's deps; it is filled in right after start, before anyone can click.
+    const runtime: SandboxRuntime = { ws, alerts, digest: { available: false, note: 'starting…' }, defaultUser: SANDBOX_USERS[0].id, defaultChannel: SANDBOX_CHANNELS[0].id };
     const logger = opts.logger ?? createLogger(config.logLevel);
     const { snapshot: _snapshot, ...startOpts } = opts;
     running = await startRevenant(config, { ...startOpts, logger, routes: [sandboxRoutes(runtime, streams)] });
@@ -54,7 +55,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
       if (!has) await grantRole(db, { orgId: SANDBOX_TEAM_ID, userId: u.id, role: u.role, grantedBy: 'sandbox', now: new Date() });
     }
     Object.assign(alerts.connectors, await ensureConnectors(db, SANDBOX_TEAM_ID, snap?.connectors ?? {}, new Date()));
-    runtime.digest = sandboxDigest(running.deps, SANDBOX_TEAM_ID);
+    runtime.digest = sandboxDigest(running.deps, SANDBOX_TEAM_ID, (id) => ws.channel(id)?.name);
 
     let saveTimer: NodeJS.Timeout | undefined;
     const save = () => {

@@ -123,7 +123,9 @@ function channelMessages(ws: SandboxWorkspace, channel: FakeChannel, userId: str
     ...top.map((m) => ({ ts: m.ts, html: () => messageHtml(ws, channel, m, ctx, dir, channel.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts)) })),
     ...eph.map((e) => ({ ts: e.ts, html: () => ephemeralHtml(ws, channel, e, ctx, dir) })),
   ].sort((a, b) => Number(a.ts) - Number(b.ts));
-  if (items.length === 0) return '<div class="empty">No messages yet.</div>';
+  if (items.length === 0) {
+    return '<div class="empty">No messages yet.<br>Type <code>/incident declare sev2 Checkout is slow</code> below to open an incident, or <code>/incident help</code> for every command.<br>Switch people at the top right; fire sample alerts from the Alerts panel.</div>';
+  }
   return items.map((i) => i.html()).join('');
 }
 

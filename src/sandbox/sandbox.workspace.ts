@@ -20,7 +20,7 @@ export class SandboxWorkspace extends EventEmitter<{ change: [number] }> {
   readonly closedViews = new Set<string>();
   /** Per view: errors from `response_action: errors` (or the sandbox's own required-field check). */
   readonly viewErrors = new Map<string, Record<string, string>>();
-  /** response_url id → ts of the slash command's "working…" ephemeral it should replace. */
+  /** response_url id → ts of the ephemeral it may replace (the slash command's "working…", a clicked one). */
   private readonly ackEphemerals = new Map<string, string>();
   private readonly answered = new Set<string>();
   private triggerSeq = 0;
@@ -117,12 +117,22 @@ export class SandboxWorkspace extends EventEmitter<{ change: [number] }> {
     if (this.answered.has(responseId)) return; // the real answer already arrived: "working…" is stale
     const ts = this.fake.state.nextTs();
     this.team.ephemerals.push({ ...e, ts });
-    this.ackEphemerals.set(responseId, ts);
+    this.replaceableBy(responseId, ts);
     this.changed();
+  }
+
+  /**
+   * Slack lets an app replace or delete the ephemeral message a click came from through the click's
+   * response_url; the fake only knows real messages, so the sandbox does it for ephemerals.
+   */
+  replaceableBy(responseId: string, ephemeralTs: string): void {
+    this.ackEphemerals.set(responseId, ephemeralTs);
   }
 
   private onResponse(r: RecordedResponse): void {
     this.answered.add(r.id);
+    // Only a race within one request needs this; keep the set small.
+    if (this.answered.size > 1000) this.answered.delete(this.answered.values().next().value as string);
     const body = r.body as { replace_original?: boolean; delete_original?: boolean } | undefined;
     const ackTs = this.ackEphemerals.get(r.id);
     if (ackTs && (body?.replace_original === true || body?.delete_original === true)) {

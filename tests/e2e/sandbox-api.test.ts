@@ -114,6 +114,20 @@ describe.each(dialects())('sandbox API (%s)', (dialect) => {
     expect(inc).toEqual({ title: 'Search is slow', severity: 'SEV2' });
   });
 
+  it('a button inside an ephemeral reply works: Clear on the watchlist clears the entry', async () => {
+    expect((await api('alert', { scenario: 'alertmanager-latency', phase: 'firing' })).body).toMatchObject({ ok: true, status: 202 });
+    await api('send', { channel: 'CSBXGENERAL', text: '/incident watchlist' });
+    const list = await until(() => ephemerals('CSBXGENERAL').find((e) => JSON.stringify(e.blocks ?? []).includes('checkout')), 'the watchlist reply');
+    type Button = { type: string; action_id: string; value?: string; text: { text: string } };
+    const blocks = (list.blocks ?? []) as Array<{ block_id?: string; elements?: Button[]; accessory?: Button }>;
+    const [block, clear] = blocks.flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].map((el) => [b, el] as const)).find(([, el]) => el.type === 'button' && el.text.text === 'Clear' && (el.value ?? '').includes('checkout'))!;
+    const res = await api('action', { channelId: 'CSBXGENERAL', ts: list.ts, ephemeral: true, type: 'button', actionId: clear.action_id, blockId: block.block_id ?? '', value: clear.value, text: 'Clear' });
+    expect(res.body).toMatchObject({ ok: true });
+    await until(() => ephemerals('CSBXGENERAL').find((e) => /Cleared checkout \(prod\)/.test(e.text)), 'the Clear answer');
+    const row = await tdb.db.selectFrom('watchlist').select('cleared_by').where('org_id', '=', SANDBOX_TEAM_ID).where('service', '=', 'checkout').executeTakeFirstOrThrow();
+    expect(row.cleared_by).toBe('U0ALICE');
+  });
+
   it('after a restart the workspace, its connectors and its incidents still fit together', async () => {
     const channel = channelNamed('inc-1-')!;
     const connectorUrls = async () => (await fetch(`${sb.url}/sandbox`).then((r) => r.text())).match(/connectors\/con_[\w-]+\/webhook/g);

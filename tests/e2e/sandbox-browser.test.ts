@@ -99,8 +99,10 @@ describe.skipIf(!hasChromium).each(dialects())('sandbox in headless Chromium (%s
     expect(await summary().locator('.pinned').textContent()).toContain('Pinned');
   });
 
-  it('`status mitigated` changes the pinned summary in place', async () => {
+  it('`assign` and `status mitigated` change the pinned summary in place', async () => {
     const before = await incident(1);
+    await send('/incident assign commander <@U0BOB|bob>');
+    await waitText(summary(), /Commander@Bob Brown/);
     await send('/incident status mitigated Rolled back deploy 4411');
     await waitText(summary(), /Mitigated/);
     expect(await summary().count()).toBe(1); // edited, not re-posted
@@ -168,6 +170,15 @@ describe.skipIf(!hasChromium).each(dialects())('sandbox in headless Chromium (%s
     await waitText(page.locator('#alert-log'), /grafana-errors firing → HTTP 202/);
     await page.locator('#sidebar a.side-item', { hasText: /inc-3-payments/ }).waitFor({ timeout: 10_000 });
     expect((await incident(3))?.title).toMatch(/Payments 5xx/);
+  });
+
+  it('"Run digest now" posts the watchlist digest to the digest channel', async () => {
+    await page.click('#run-digest');
+    await waitText(page.locator('#alert-log'), /digest → posted to/);
+    await openChannel('sre');
+    const digest = page.locator('#messages .msg:not(.system)').last();
+    await waitText(digest, /checkout/);
+    expect(await digest.textContent()).toMatch(/prod/);
   });
 
   it('switching user changes what you may do: dave (viewer) cannot change severity', async () => {

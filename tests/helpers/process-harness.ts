@@ -69,7 +69,10 @@ export async function startBot(e: BotEnv, startTimeoutMs = 20_000): Promise<BotP
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start within ${startTimeoutMs} ms:\n${out}`)), startTimeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started bot behind
+      reject(new Error(`bot did not start within ${startTimeoutMs} ms (it must log "Runbook Revenant is listening" at info):\n${out}`));
+    }, startTimeoutMs);
     child.stdout!.on('data', (b: Buffer) => {
       const s = b.toString('utf8');
       out += s;

@@ -131,7 +131,8 @@ export function slackSnapshot(fake: SlackFake, teamId: string) {
         .filter((m) => m.subtype === undefined)
         .map((m) => ({
           text: mask(m.text),
-          blocks: m.blocks ? mask(JSON.stringify(m.blocks)) : undefined,
+          // Slack fills in random block ids when the sender gave none.
+          blocks: m.blocks ? mask(JSON.stringify(m.blocks, (k, v: unknown) => (k === 'block_id' ? undefined : v))) : undefined,
           pinned: !!m.pinned_to?.includes(c.id),
           inThread: !!m.thread_ts && m.thread_ts !== m.ts,
         }));

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiFake, startOpenAiFake } from '../../src/adapters/openai/openai-fake.server';
 import type { FakeMessage } from '../../src/adapters/slack-fake/slack-fake.server';
+import { commands } from '../../src/cli';
 import { GUIDANCE_ADD_ACTION, encodeGuidanceActionValue } from '../../src/guidance/guidance.blocks';
 import { ADMIN, type Harness, SIGNING_SECRET, TEAM, startHarness, waitFor } from '../helpers/harness';
 import { blockActionsPayload, viewSubmissionPayload } from '../helpers/slack-signing';
@@ -182,6 +184,22 @@ describe.each(dialects())('guidance, runbooks and search in Slack (%s)', (dialec
       expect((await h.command('list all')).body.text).toContain(`INC-${past.number}`); // plain list unchanged
     });
 
+    it('`revenant projections rebuild` also rebuilds the search index', async () => {
+      const search = async () => (await h.command('list all checkout latency')).body.text as string;
+      await sql`delete from ${sql.table(dialect === 'postgres' ? 'incident_search' : 'incident_search_fts')}`.execute(h.tdb.db);
+      expect(await search()).not.toContain(`INC-${unrelated.number}`); // found by text only
+      const out: string[] = [];
+      const log = console.log;
+      console.log = (line: string) => out.push(line);
+      try {
+        await commands['projections rebuild']({ flags: {}, db: h.tdb.db, config: h.config });
+      } finally {
+        console.log = log;
+      }
+      expect(JSON.parse(out[0])).toMatchObject({ rebuilt: true, indexed: 4 });
+      expect(await search()).toContain(`INC-${unrelated.number}`);
+    });
+
     it('shows a runbook with its tags; SRE leads set a link or paste markdown, which then wins over the file', async () => {
       const show = async (text: string, channel = 'CGENERAL', user = ADMIN) => JSON.stringify((await h.command(text, { channel, user })).body);
       const file = await show('runbook checkout', 'CGENERAL', VIEWER);
@@ -200,6 +218,7 @@ describe.each(dialects())('guidance, runbooks and search in Slack (%s)', (dialec
       const r = await h.command('runbook checkout edit');
       const opened = await waitFor(() => h.slack.callsTo('views.open').find((c) => c.params.trigger_id === r.triggerId), 3000, 'views.open');
       const view = (typeof opened.params.view === 'string' ? JSON.parse(opened.params.view) : opened.params.view) as { callback_id: string; private_metadata: string; blocks: { element?: { initial_value?: string } }[] };
+      expect(opened.response.ok).toBe(true); // the fake validates the view like Slack does
       expect(view.callback_id).toBe('runbook_edit_modal');
       expect(view.blocks[1].element?.initial_value).toBe(RUNBOOK);
       const submit = (user: string, markdown: string) =>

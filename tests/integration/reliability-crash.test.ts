@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SlackFake, startSlackFake } from '../../src/adapters/slack-fake/slack-fake.server';
 import type { RecordedCall } from '../../src/adapters/slack-fake/slack-fake.types';
+import { bearer, connector } from '../helpers/alerts';
 import { type BotProcess, type SlashResult, slash, startBot } from '../helpers/process-harness';
 import { auditEffects, loggedTriggers, outboxSettled, projectionsVersusRebuild } from '../helpers/reliability-checks';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
@@ -74,6 +75,30 @@ async function burst(sup: Supervisor, fake: SlackFake, items: Item[], concurrenc
   return out;
 }
 
+/** An alert storm on two services: Alertmanager batches for one, single generic alerts for the other. */
+function stormRequests(am: { id: string; token: string }, gen: { id: string; token: string }) {
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  const reqs: Array<{ connector: { id: string; token: string }; body: string; fingerprints: string[] }> = [];
+  for (let b = 0; b < 40; b++) {
+    const alerts = Array.from({ length: 25 }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: 'PodCrashLooping', service: 'storm-api', env: 'prod', severity: 'critical', pod: `pod-${b}-${i}` },
+      annotations: { summary: `pod-${b}-${i} is crash looping` },
+      startsAt,
+      endsAt: '0001-01-01T00:00:00Z',
+      fingerprint: `am${b}x${i}`,
+    }));
+    const body = { receiver: 'revenant', status: 'firing', version: '4', groupKey: '{}:{service="storm-api"}', groupLabels: { service: 'storm-api' }, commonLabels: { service: 'storm-api', env: 'prod' }, commonAnnotations: {}, externalURL: 'http://am.example', alerts };
+    reqs.push({ connector: am, body: JSON.stringify(body), fingerprints: alerts.map((a) => a.fingerprint) });
+    for (let k = 0; k < 5; k++) {
+      const fp = `gen${b}x${k}`;
+      const one = { serviceName: 'storm-db', environment: 'prod', status: 'firing', title: `replica ${fp} lagging`, severity: 'critical', startsAt, fingerprint: fp };
+      reqs.push({ connector: gen, body: JSON.stringify(one), fingerprints: [fp] });
+    }
+  }
+  return reqs;
+}
+
 describe.each(dialects())('crash safety: SIGKILL mid-burst, restart (%s)', (dialect) => {
   let fake: SlackFake;
   let tdb: TestDb;
@@ -122,17 +147,44 @@ describe.each(dialects())('crash safety: SIGKILL mid-burst, restart (%s)', (dial
     sent.push(...(await burst(sup, fake, Array.from({ length: 24 }, (_, i) => ({ text: `declare sev2 Checkout outage ${i + 1}`, user: USERS[i % USERS.length] })), 4)));
     let open = await channelsReady((await incidents()).length);
 
-    // 2. A burst of commands in the incident channels; the bot dies right after Slack took the 15th timeline post.
     const commands = (n: number, rows: typeof open, tag: string): Item[] =>
       Array.from({ length: n }, (_, i) => {
         const inc = rows[i % rows.length];
         const verb = ['note', 'action', 'update'][i % 3];
         return { text: `${verb} ${tag} ${i + 1} on INC-${inc.number}`, user: USERS[i % USERS.length], channel: inc.channel_id! };
       });
+    // 2. An alert storm (1,200 alerts in 240 requests) and a burst of commands at the same time; the bot dies
+    //    after the storm's 60th accepted request, with storm requests and commands in flight.
+    const am = await connector(tdb.db, TEAM, 'alertmanager');
+    const gen = await connector(tdb.db, TEAM, 'generic');
+    const storm = stormRequests(am, gen);
+    const stormResults: Array<{ status: number; fingerprints: string[] }> = [];
+    let acceptedStorm = 0;
+    const stormLane = async (queue: typeof storm) => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        const bot = sup!.bot;
+        const res = await fetch(`${bot.url}/connectors/${r.connector.id}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(r.connector.token) }, body: r.body }).catch(() => undefined);
+        stormResults.push({ status: res?.status ?? 0, fingerprints: r.fingerprints });
+        await res?.text();
+        if (res?.status === 202 && ++acceptedStorm === 60) {
+          bot.kill9();
+          kills.push('mid alert storm and command burst');
+        }
+        // Alertmanager re-sends a request that got no answer, once the bot is back.
+        if (!res) {
+          await sup!.replaced(bot);
+          queue.unshift(r);
+        }
+      }
+    };
+    const stormQueue = [...storm];
+    await Promise.all([stormLane(stormQueue), stormLane(stormQueue), stormLane(stormQueue), burst(sup, fake, commands(90, open, 'storm'), 4).then((r) => sent.push(...r))]);
+
+    // 3. A burst of commands in the incident channels; the bot dies right after Slack took the 15th timeline post.
     killOn('after chat.postMessage #15 (post made, outbox row not settled)', (c) => c.method === 'chat.postMessage' && !isSummary(c), 15);
     sent.push(...(await burst(sup, fake, commands(150, open, 'burst'), 6)));
 
-    // 3. New declarations mixed with more commands; the bot dies right after Slack took a summary post.
+    // 4. New declarations mixed with more commands; the bot dies right after Slack took a summary post.
     killOn('after the summary chat.postMessage (summary made, RecordSummary not committed)', isSummary, 1);
     const mixed = commands(60, open, 'mixed').flatMap((c, i) => (i % 10 === 0 ? [{ text: `declare sev1 Payments down ${i / 10 + 1}`, user: USERS[i % USERS.length] }, c] : [c]));
     sent.push(...(await burst(sup, fake, mixed, 6)));
@@ -142,8 +194,20 @@ describe.each(dialects())('crash safety: SIGKILL mid-burst, restart (%s)', (dial
     const term = await sup.stop();
     expect(term.code).toBe(0);
 
-    expect(kills).toHaveLength(3);
-    expect(sup.restarts).toBe(3);
+    expect(kills).toHaveLength(4);
+    expect(sup.restarts).toBe(4);
+    // Every alert of every accepted storm request is recorded (a receipt per alert state).
+    const receipts = await tdb.db.selectFrom('signal_receipts').select('dedup_key').where('org_id', '=', TEAM).execute();
+    const received = new Set(receipts.map((r) => r.dedup_key.split('|')[2]));
+    const stormAccepted = stormResults.filter((r) => r.status === 202);
+    expect(stormResults.filter((r) => r.status !== 202 && r.status !== 0)).toEqual([]);
+    expect(stormAccepted.flatMap((r) => r.fingerprints).filter((f) => !received.has(f))).toEqual([]);
+    expect(received.size).toBe(40 * 30);
+    const stormIncidents = await tdb.db.selectFrom('incidents').select(['service', 'signal_count']).where('source', '=', 'auto').orderBy('service').execute();
+    expect(stormIncidents).toEqual([
+      { service: 'storm-api', signal_count: 1000 },
+      { service: 'storm-db', signal_count: 200 },
+    ]);
     const accepted = sent.filter((s) => s.status >= 200 && s.status < 300);
     for (const a of accepted) expect(a.body?.text ?? '', a.text).not.toMatch(FAILED_REPLY);
     const logged = await loggedTriggers(tdb.db, TEAM, sent.map((s) => s.triggerId));
@@ -174,6 +238,10 @@ describe.each(dialects())('crash safety: SIGKILL mid-burst, restart (%s)', (dial
         noAnswer: sent.length - accepted.length,
         loggedWithoutAnswer: sent.filter((s) => s.status === 0 && logged.has(s.triggerId)).length,
         lostAfter2xx: lost.length,
+        stormRequests: stormResults.length,
+        stormAccepted: stormAccepted.length,
+        stormNoAnswerResent: stormResults.filter((r) => r.status === 0).length,
+        alertsRecorded: received.size,
         incidents: audit.incidents,
         channels: audit.channels,
         slackMessagesWithEffect: audit.messagesWithEffect,

@@ -95,7 +95,9 @@ export async function projectEvents(trx: Trx, state: IncidentState, events: Inci
     .values(inc)
     .onConflict((oc) => oc.column('id').doUpdateSet(except(inc, 'id', 'org_id', 'number')))
     .execute();
-  await trx.insertInto('incident_timeline').values(events.map(timelineRow)).execute();
+  for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
+    await trx.insertInto('incident_timeline').values(events.slice(i, i + ROWS_PER_STATEMENT).map(timelineRow)).execute();
+  }
 
   const actionIds = new Set<string>();
   const fingerprints = new Set<string>();
@@ -108,13 +110,18 @@ export async function projectEvents(trx: Trx, state: IncidentState, events: Inci
     const row = actionRow(state, a);
     await trx.insertInto('incident_actions').values(row).onConflict((oc) => oc.column('action_id').doUpdateSet(except(row, 'action_id', 'org_id'))).execute();
   }
+  // Multi-row upserts: a batch of alerts touches hundreds of signals in one call.
   const touched = [...fingerprints].map((fp) => state.signals[signalIndex(state.signals, fp)]).filter((x): x is AttachedSignal => !!x);
-  for (const x of touched) {
-    const row = signalRow(state, x);
+  for (let i = 0; i < touched.length; i += ROWS_PER_STATEMENT) {
+    const rows = touched.slice(i, i + ROWS_PER_STATEMENT).map((x) => signalRow(state, x));
+    const updated = Object.keys(except(rows[0], 'incident_id', 'fingerprint', 'org_id')) as Array<keyof typeof rows[0]>;
     await trx
       .insertInto('incident_signals')
-      .values(row)
-      .onConflict((oc) => oc.columns(['incident_id', 'fingerprint']).doUpdateSet(except(row, 'incident_id', 'fingerprint', 'org_id')))
+      .values(rows)
+      .onConflict((oc) => oc.columns(['incident_id', 'fingerprint']).doUpdateSet((eb) => Object.fromEntries(updated.map((k) => [k, eb.ref(`excluded.${k}`)]))))
       .execute();
   }
 }
+
+/** Rows per multi-row statement: well under SQLite's and Postgres's bound-parameter limits. */
+const ROWS_PER_STATEMENT = 500;

@@ -55,7 +55,9 @@ const NAME_TTL_MS = 60 * 60_000;
 const NAME_CACHE_MAX = 5000;
 const MAX_LOOKUPS = 60;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-const nameCache = new Map<string, { name: string; at: number }>();
+type NameCache = Map<string, { name: string; at: number }>;
+// One cache per running app (keyed by its deps), so two apps in one process never share names.
+const nameCaches = new WeakMap<AppDeps, NameCache>();
 
 /** Every Slack user id the draft will mention: actors, assignees, owners, authors and `<@U…>` in texts. */
 export function userIdsIn(state: IncidentState, events: IncidentEvent[]): string[] {
@@ -74,7 +76,7 @@ export function userIdsIn(state: IncidentState, events: IncidentEvent[]): string
   return [...ids].slice(0, MAX_LOOKUPS);
 }
 
-async function resolveUserNames(client: WebClient, orgId: string, ids: string[], now: number): Promise<UserNames> {
+async function resolveUserNames(nameCache: NameCache, client: WebClient, orgId: string, ids: string[], now: number): Promise<UserNames> {
   const names: UserNames = { revenant: 'Runbook Revenant' };
   const lookup = async (id: string) => {
     const key = `${orgId}:${id}`;
@@ -93,6 +95,12 @@ async function resolveUserNames(client: WebClient, orgId: string, ids: string[],
   };
   for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map(lookup));
   return names;
+}
+
+function nameCacheOf(deps: AppDeps): NameCache {
+  let cache = nameCaches.get(deps);
+  if (!cache) nameCaches.set(deps, (cache = new Map()));
+  return cache;
 }
 
 async function relatedTo(deps: AppDeps, state: IncidentState): Promise<RelatedIncident[]> {
@@ -145,7 +153,7 @@ export async function draftPostmortemVersion(deps: AppDeps, req: PostmortemReque
   if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
   const [events, row] = await Promise.all([loadEvents(deps.db, orgId, incidentId), findIncidentById(deps.db, orgId, incidentId)]);
   const [userNames, related, channelUrl] = await Promise.all([
-    resolveUserNames(req.client, orgId, userIdsIn(state, events), Date.now()),
+    resolveUserNames(nameCacheOf(deps), req.client, orgId, userIdsIn(state, events), Date.now()),
     relatedTo(deps, state),
     row ? incidentLink(req.client, orgId, row) : undefined,
   ]);
