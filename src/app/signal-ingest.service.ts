@@ -71,7 +71,6 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
         deps.incidents.committed(out.results);
         return out.summary;
       } catch (e) {
-        if (process.env.DEBUG_RETRY) console.log("retry", attempt, (e as Error).message?.slice(0, 120));
         if (retryable(e) && attempt < MAX_ATTEMPTS) {
           await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
           continue;

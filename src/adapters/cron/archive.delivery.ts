@@ -9,6 +9,7 @@ import type { DeliveryOutcome, OutboxRow } from '../outbox/outbox.worker';
 import { inChannel, type ScheduledDeliveryDeps, slackOutcome } from '../slack/digest.delivery';
 import { summaryKey } from '../slack/effects.planner';
 import { classifySlackError, slackErrorCode } from '../slack/slack-errors';
+import { repeatable } from '../slack/slack-idempotent';
 import { postOnce } from '../slack/slack.delivery';
 import { slackDate } from '../slack/summary.blocks';
 import { UNARCHIVE } from './archive.job';
@@ -42,7 +43,7 @@ export async function deliverArchive(deps: ScheduledDeliveryDeps, row: OutboxRow
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const channel = inc.channel_id;
   try {
-    await inChannel(client, channel, () => client.conversations.archive({ channel }));
+    await inChannel(client, channel, () => repeatable(() => client.conversations.archive({ channel })));
     return { type: 'done', result: { archived: channel } };
   } catch (e) {
     if (slackErrorCode(e) === 'already_archived') return { type: 'done', result: { archived: channel, already: true } };
@@ -64,7 +65,7 @@ export async function deliverUnarchive(deps: ScheduledDeliveryDeps, row: OutboxR
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const channel = inc.channel_id;
   try {
-    await client.conversations.unarchive({ channel });
+    await repeatable(() => client.conversations.unarchive({ channel }));
   } catch (e) {
     const code = slackErrorCode(e);
     if (code !== 'not_archived') {

@@ -5,7 +5,8 @@ import { loadWatchlist } from '../db/digest.repo';
 import type { DB } from '../db/schema';
 import type { DeliveryOutcome, OutboxRow } from '../outbox/outbox.worker';
 import { classifySlackError, slackErrorCode } from './slack-errors';
-import { postOnce } from './slack.delivery';
+import { repeatable } from './slack-idempotent';
+import { findChannelByName, postOnce } from './slack.delivery';
 
 export interface ScheduledDeliveryDeps {
   db: DB;
@@ -28,7 +29,7 @@ export async function inChannel<T>(client: WebClient, channel: string, fn: () =>
     return await fn();
   } catch (e) {
     if (slackErrorCode(e) !== 'not_in_channel') throw e;
-    await client.conversations.join({ channel });
+    await repeatable(() => client.conversations.join({ channel }));
     return fn();
   }
 }
@@ -62,13 +63,15 @@ export interface DigestPayload {
  */
 export async function deliverDigest(deps: ScheduledDeliveryDeps, row: OutboxRow): Promise<DeliveryOutcome> {
   const p = row.payload as unknown as DigestPayload;
-  const channel = channelRef(p.channel);
-  if (!channel) return { type: 'failed', error: 'no digest channel: set DIGEST_CHANNEL or run /incident digest #channel' };
+  const ref = channelRef(p.channel);
+  if (!ref) return { type: 'failed', error: 'no digest channel: set DIGEST_CHANNEL or run /incident digest #channel' };
   const client = await deps.clientFor(row.org_id);
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const msg = await buildDigest(deps.db, row.org_id, { timeZone: p.timezone, now: deps.now() });
   if (msg.empty && p.silentWhenEmpty) return { type: 'done', result: { skipped: 'empty watchlist' } };
   try {
+    // A name (DIGEST_CHANNEL=sre) works for posting but not for looking up an earlier try: use the id.
+    const channel = /^[CG][A-Z0-9]+$/.test(ref) ? ref : ((await findChannelByName(client, ref))?.id ?? ref);
     const ts = await inChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: msg.text, blocks: msg.blocks, effectId: `digest:${row.org_id}:${p.slot}` }));
     return { type: 'done', result: { ts, channel, shown: msg.shown, more: msg.more } };
   } catch (e) {
