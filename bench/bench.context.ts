@@ -19,7 +19,7 @@ export interface BenchContext {
   /** Progress lines (stderr), so stdout stays the table. */
   log(msg: string): void;
   /** Filled by sections that measure the bot's memory. */
-  memory: { idleMb?: number | null; afterAckMb?: number | null; endOfIngestMb?: number | null; ingestDialect?: string };
+  memory: { idleMb?: number | null; afterAckMb?: number | null; endOfIngestMb?: number | null; ingestDialect?: string; heap: Partial<Record<'idle' | 'afterAck' | 'endOfIngest', string>> };
 }
 
 export const runId = () => randomBytes(4).toString('hex');

@@ -36,7 +36,7 @@ export async function runBench(opts: RunOptions): Promise<BenchReport> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
   const load = await startLoadGenerator();
   const baseline = await startBaseline();
-  const ctx: BenchContext = { scale: opts.scale, load, baselineUrl: baseline.url, dialects: opts.dialects ?? benchDialects(), notes: [], log, memory: {} };
+  const ctx: BenchContext = { scale: opts.scale, load, baselineUrl: baseline.url, dialects: opts.dialects ?? benchDialects(), notes: [], log, memory: { heap: {} } };
   const rows: BenchRow[] = [];
   try {
     for (const name of opts.sections ?? SECTIONS) {
@@ -69,13 +69,13 @@ export async function runBench(opts: RunOptions): Promise<BenchReport> {
 
 function memoryRows(ctx: BenchContext): BenchRow[] {
   const m = ctx.memory;
-  const rss = (name: string, v: number | null | undefined, why: string): BenchRow =>
+  const rss = (name: string, v: number | null | undefined, why: string, heap?: string): BenchRow =>
     v === undefined || v === null
       ? notMeasured('memory', name, 'MB', `< ${RSS_TARGET_MB} MB`, why)
-      : row({ section: 'memory', name, value: v, unit: 'MB', target: `< ${RSS_TARGET_MB} MB`, pass: v < RSS_TARGET_MB });
+      : row({ section: 'memory', name, value: v, unit: 'MB', target: `< ${RSS_TARGET_MB} MB`, pass: v < RSS_TARGET_MB, note: heap });
   return [
-    rss('bot RSS idle (after start)', m.idleMb, 'the ack section did not run'),
-    rss('bot RSS after the ack load', m.afterAckMb, 'the ack section did not run'),
-    rss(`bot RSS at the end of the ingestion run${m.ingestDialect ? ` (${m.ingestDialect})` : ''}`, m.endOfIngestMb, 'the ingestion run did not happen'),
+    rss('bot RSS idle (after start)', m.idleMb, 'neither the ack nor the ingestion section ran', m.heap.idle),
+    rss('bot RSS after the ack load', m.afterAckMb, 'the ack section did not run', m.heap.afterAck),
+    rss(`bot RSS at the end of the ingestion run${m.ingestDialect ? ` (${m.ingestDialect})` : ''}`, m.endOfIngestMb, 'the ingestion run did not happen', m.heap.endOfIngest),
   ];
 }

@@ -31,6 +31,20 @@ export function rssMb(pid: number): number | null {
   return null;
 }
 
+/** The bot's V8 heap from its own /metrics (prom-client defaults), to tell heap growth from the rest of RSS. */
+export async function heapNote(botUrl: string): Promise<string | undefined> {
+  try {
+    const text = await (await fetch(`${botUrl}/metrics`)).text();
+    const mb = (name: string) => {
+      const m = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
+      return m ? `${(Number(m[1]) / 1048576).toFixed(0)} MB` : '?';
+    };
+    return `V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')}, external ${mb('nodejs_external_memory_bytes')}`;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {

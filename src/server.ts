@@ -11,7 +11,7 @@ import { closeServer, createInflight, refuseWhileDraining, timestampFromFuture }
 import { connectorsRoute } from './adapters/http/connectors.route';
 import { createHttpApp, type RouteModule } from './adapters/http/http.app';
 import { createMetrics } from './adapters/http/metrics';
-import { createLogger } from './adapters/logger';
+import { configSecrets, createLogger } from './adapters/logger';
 import { createOutboxWorker, type Deliver } from './adapters/outbox/outbox.worker';
 import { createRunbookFiles } from './adapters/runbooks/runbook-files';
 import { createSlackRuntime, type ListenerModule } from './adapters/slack/bolt-app';
@@ -60,7 +60,7 @@ export interface Running {
 
 /** Wire everything (plain objects, no container) and listen. Used by main.ts and by the tests. */
 export async function startRevenant(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
   const db = opts.db ?? createDb(config.database, { poolMax: config.databasePoolMax });
   await migrateToLatest(db);
   const now = opts.now ?? (() => new Date());

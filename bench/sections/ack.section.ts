@@ -2,6 +2,7 @@ import { type BenchContext, failureNote, row } from '../bench.context';
 import type { BenchRow, LoadResult } from '../bench.types';
 import type { LoadJob } from '../load.generator';
 import { type SlashSpec } from '../request.builders';
+import { heapNote } from '../processes';
 import { startBotFixture, waitUntil } from './bot-fixture';
 
 const ACK_P99_TARGET_MS = 25;
@@ -16,6 +17,7 @@ export async function ackSection(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     await new Promise((r) => setTimeout(r, 500));
     ctx.memory.idleMb = fx.bot.rssMb();
+    ctx.memory.heap.idle = await heapNote(fx.bot.url);
     const declared = await fx.command('declare sev2 Bench ack latency');
     if (declared.status !== 200 || !declared.body.includes('Declared')) throw new Error(`declare failed: ${declared.status} ${declared.body}`);
     const channelId = await waitUntil(
@@ -47,6 +49,7 @@ export async function ackSection(ctx: BenchContext): Promise<BenchRow[]> {
       rows.push(...ackRows(rate, bot, bare, rate === Math.max(...rates)));
     }
     ctx.memory.afterAckMb = fx.bot.rssMb();
+    ctx.memory.heap.afterAck = await heapNote(fx.bot.url);
     return rows;
   } finally {
     await fx.close();

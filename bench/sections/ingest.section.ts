@@ -3,7 +3,7 @@ import { type BenchContext, failureNote, notMeasured, row, runId, TEAM } from '.
 import type { Dialect } from '../bench-db';
 import type { BenchRow, LoadResult } from '../bench.types';
 import type { LoadPlan } from '../load.generator';
-import { startAlertmanager } from '../processes';
+import { heapNote, startAlertmanager } from '../processes';
 import { rawSqliteFloor } from '../raw-ingest.floor';
 import type { AlertSpec } from '../request.builders';
 import { startBotFixture } from './bot-fixture';
@@ -93,6 +93,7 @@ export async function ingestSection(ctx: BenchContext): Promise<BenchRow[]> {
       if (dialect === 'sqlite' && ctx.memory.idleMb == null) {
         await new Promise((r) => setTimeout(r, 500));
         ctx.memory.idleMb = fx.bot.rssMb();
+        ctx.memory.heap.idle = await heapNote(fx.bot.url);
       }
       const { id, token } = await createConnector(fx.bdb.db, { orgId: TEAM, kind: 'alertmanager', name: 'bench', createdBy: 'U0001', now: new Date() });
       const url = `${fx.bot.url}/connectors/${id}/webhook`;
@@ -103,6 +104,7 @@ export async function ingestSection(ctx: BenchContext): Promise<BenchRow[]> {
       const bot = await phases('alertmanager-webhook', url, '"accepted"', token);
       if (dialect === 'sqlite') {
         ctx.memory.endOfIngestMb = fx.bot.rssMb();
+        ctx.memory.heap.endOfIngest = await heapNote(fx.bot.url);
         ctx.memory.ingestDialect = dialect;
       }
       return PHASES.flatMap((p) => botRows(p, dialect, bot[p]));

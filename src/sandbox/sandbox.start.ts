@@ -1,5 +1,4 @@
 import { grantRole } from '../adapters/db/incident.queries';
-import { createLogger } from '../adapters/logger';
 import { startSlackFake } from '../adapters/slack-fake/slack-fake.server';
 import type { Config } from '../config';
 import { type Running, startRevenant, type StartOptions } from '../server';
@@ -43,11 +42,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
     const streams = new Set<() => void>();
     // The digest needs the running bot's deps; it is filled in right after start, before anyone can click.
     const runtime: SandboxRuntime = { ws, alerts, digest: { available: false, note: 'starting…' }, defaultUser: SANDBOX_USERS[0].id, defaultChannel: SANDBOX_CHANNELS[0].id };
-    const logger = opts.logger ?? createLogger(config.logLevel);
     const { snapshot: _snapshot, ...startOpts } = opts;
-    running = await startRevenant(config, { ...startOpts, logger, routes: [sandboxRoutes(runtime, streams)] });
+    running = await startRevenant(config, { ...startOpts, routes: [sandboxRoutes(runtime, streams)] });
     botUrl = running.url;
-    const { db } = running.deps;
+    const { db, logger } = running.deps;
 
     // Roles are seeded once; changes made in the sandbox (`/incident access grant`) survive restarts.
     for (const u of SANDBOX_USERS) {

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Hono } from 'hono';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorsRoute } from '../../src/adapters/http/connectors.route';
 import { createHttpApp } from '../../src/adapters/http/http.app';
@@ -277,5 +278,31 @@ describe.each(dialects())('alert webhook with AUTO_DECLARE=off (%s)', (dialect) 
     expect(r).toMatchObject({ status: 202, body: { accepted: 1, declared: 0, attached: 0 } });
     expect(await h.tdb.db.selectFrom('incidents').selectAll().execute()).toHaveLength(0);
     expect(await h.tdb.db.selectFrom('watchlist').selectAll().where('service', '=', 'zeta').executeTakeFirst()).toMatchObject({ status: 'BREACHED', incident_id: null });
+  });
+});
+
+describe.each(dialects())('alert webhook when the database fails mid-request (%s)', (dialect) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+  });
+  afterAll(async () => h?.close());
+
+  it('answers 5xx (the sender retries) and keeps nothing of the request, not even the incident it was opening', async () => {
+    const gen = await connector(h.tdb.db, TEAM, 'generic');
+    const before = await storedCounts(h.tdb.db);
+    // A real failure late in the transaction: after the incident is declared, before the watchlist write.
+    await sql`drop table firing_signals`.execute(h.tdb.db);
+    const r = await overSocket(h.app.url)(gen.id, json([genericSignal({ serviceName: 'omega', severity: 'critical' }), genericSignal({ serviceName: 'omega', title: 'omega 2', severity: 'critical' })]), bearer(gen.token));
+    expect(r.status).toBe(500);
+    expect(r.body.message).toMatch(/nothing was stored/);
+    const n = async (t: 'incident_events' | 'incidents' | 'signal_receipts' | 'outbox' | 'watchlist') => (await h.tdb.db.selectFrom(t).selectAll().execute()).length;
+    expect({ events: await n('incident_events'), incidents: await n('incidents'), receipts: await n('signal_receipts'), outbox: await n('outbox'), watchlist: await n('watchlist') }).toEqual({
+      events: before.events,
+      incidents: 0,
+      receipts: before.receipts,
+      outbox: before.outbox,
+      watchlist: before.watchlist,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import type { PlannedEffect } from '../../app/effects';
 import { firesAt } from '../../watchlist/digest.schedule';
 import { minuteSlot } from '../../watchlist/time.format';
-import { allDigestSettings, claimSlot, type DigestSettings, knownOrgs } from '../db/digest.repo';
+import { allDigestSettings, claimSlot, type DigestSettings, digestOrgs } from '../db/digest.repo';
 import { enqueueEffects } from '../db/outbox.repo';
 import type { Job } from './job';
 
@@ -18,11 +18,9 @@ export function digestEffect(s: Pick<DigestSettings, 'channel' | 'timezone' | 's
  */
 export const digestJob: Job = async (ctx, at) => {
   const slot = minuteSlot(at);
-  const orgs = new Set(await knownOrgs(ctx.db));
   const home = await ctx.homeOrg?.().catch(() => undefined);
-  if (home) orgs.add(home);
   const claimed: string[] = [];
-  for (const s of await allDigestSettings(ctx.db, [...orgs], ctx.config.digest)) {
+  for (const s of await allDigestSettings(ctx.db, await digestOrgs(ctx.db, home), ctx.config.digest)) {
     if (!s.enabled || !s.channel || !firesAt(s.cron, s.timezone, new Date(slot))) continue;
     const won = await ctx.db.transaction().execute(async (trx) => {
       if (!(await claimSlot(trx, { orgId: s.orgId, kind: 'digest', slot, by: ctx.id, at }))) return false;

@@ -62,14 +62,16 @@ export async function saveDigestSettings(db: DB, s: { orgId: string; patch: Sett
     .execute();
 }
 
-/** Settings of every workspace we know of (custom settings, watchlist, incidents, installations). */
-export async function knownOrgs(db: DB): Promise<string[]> {
-  const rows = await sql<{ org_id: string }>`
-    select org_id from digest_settings
-    union select distinct org_id from watchlist
-    union select distinct org_id from incidents
-    union select org_id from slack_installations where revoked_at is null`.execute(db);
-  return rows.rows.map((r) => r.org_id);
+/**
+ * Workspaces that get a digest: those whose admin configured one, plus, for the environment defaults,
+ * the bot's own workspace (single-workspace mode) or every live installation (OAuth mode). Workspaces
+ * merely seen in the data do not get the default: in single-workspace mode it would post their digests
+ * into our one channel.
+ */
+export async function digestOrgs(db: DB, homeOrg: string | undefined): Promise<string[]> {
+  const custom = await db.selectFrom('digest_settings').select('org_id').execute();
+  const defaults = homeOrg ? [homeOrg] : (await db.selectFrom('slack_installations').select('org_id').where('revoked_at', 'is', null).execute()).map((r) => r.org_id);
+  return [...new Set([...custom.map((r) => r.org_id), ...defaults])];
 }
 
 export async function allDigestSettings(db: DB, orgIds: string[], d: DigestDefaults): Promise<Array<DigestSettings & { orgId: string }>> {

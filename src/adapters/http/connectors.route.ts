@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../app/deps';
 import { createSignalIngestService, type IngestConnector } from '../../app/signal-ingest.service';
@@ -92,10 +92,11 @@ export const connectorsRoute: RouteModule = (app, deps: AppDeps) => {
     },
   });
 
-  app.post('/connectors/:connectorId/webhook', authenticate as MiddlewareHandler, limit, async (c) => {
-    const connector = c.get('connector' as never) as IngestConnector;
+  const routes = new Hono<Env>();
+  routes.post('/connectors/:connectorId/webhook', authenticate, limit, async (c) => {
+    const connector = c.get('connector');
     const raw = Buffer.from(await c.req.arrayBuffer());
-    const badSignature = checkGrafanaSignature((h) => c.req.header(h), raw, c.get('token' as never) as string, deps.now());
+    const badSignature = checkGrafanaSignature((h) => c.req.header(h), raw, c.get('token'), deps.now());
     if (badSignature) return problem(c, 401, 'bad_signature', badSignature);
 
     let body: unknown;
@@ -116,4 +117,5 @@ export const connectorsRoute: RouteModule = (app, deps: AppDeps) => {
       return problem(c, status, e.code === 'invalid_input' ? 'invalid_payload' : e.code, e.reason);
     }
   });
+  app.route('/', routes);
 };

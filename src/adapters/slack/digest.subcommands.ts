@@ -23,7 +23,7 @@ function describe(s: DigestSettings, now: Date): string {
   return [
     `*Watchlist digest* ${s.enabled ? 'is on' : 'is *off*'}.`,
     `• Channel: ${channelLink(s.channel)}${from(s.custom.channel)}`,
-    `• Schedule: \`${s.cron}\` in ${s.timezone}${from(s.custom.cron && s.custom.timezone)}${next && s.enabled && s.channel ? ` — next ${absoluteTime(next.toISOString(), s.timezone, now)}` : ''}`,
+    `• Schedule: \`${s.cron}\` in ${s.timezone}${from(s.custom.cron || s.custom.timezone)}${next && s.enabled && s.channel ? ` — next ${absoluteTime(next.toISOString(), s.timezone, now)}` : ''}`,
     `• Nothing at risk: ${s.silentWhenEmpty ? 'stays silent' : 'posts a short all-clear'}`,
   ].join('\n');
 }
