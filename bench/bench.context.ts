@@ -47,5 +47,6 @@ export function failureNote(what: string, r: LoadResult): string | undefined {
   const parts: string[] = [];
   if (r.failed > 0) parts.push(`${r.failed}/${r.sent} failed (first: ${r.firstFailure ?? '?'})`);
   if (r.dropped > 0) parts.push(`${r.dropped} not sent (too many in flight)`);
+  if (r.sent + r.dropped < r.planned) parts.push(`only ${r.sent} of ${r.planned} sent before the time limit`);
   return parts.length ? `${what}: ${parts.join('; ')}` : undefined;
 }

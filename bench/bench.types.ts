@@ -46,7 +46,8 @@ export interface BenchReport {
 export interface Scale {
   name: 'full' | 'quick' | 'tiny';
   ack: { rates: number[]; durationS: number; warmupS: number };
-  ingest: { singleRequests: number; batchRequests: number; batchSize: number; concurrency: number; services: number };
+  /** `maxPhaseS` bounds each closed-loop run, so a stalled bot cannot stall the bench. */
+  ingest: { singleRequests: number; batchRequests: number; batchSize: number; concurrency: number; services: number; maxPhaseS: number };
   storm: { alerts: number; seconds: number; batchSize: number; settleTimeoutS: number };
   rebuild: { incidents: number; eventsPerIncident: number };
   digest: { entries: number; runs: number };
@@ -63,6 +64,8 @@ export interface LatencySummary {
 }
 
 export interface LoadResult {
+  /** Requests the plan called for; `sent` is lower when a closed-loop run hit its time limit. */
+  planned: number;
   sent: number;
   ok: number;
   failed: number;

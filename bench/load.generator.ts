@@ -12,7 +12,8 @@ import { summarise } from './stats';
  */
 export type LoadPlan =
   | { mode: 'open'; rate: number; durationS: number; maxInFlight?: number }
-  | { mode: 'closed'; concurrency: number; count: number };
+  /** Stops starting requests after `maxDurationS` (default 120 s), so a stalled target cannot stall the bench. */
+  | { mode: 'closed'; concurrency: number; count: number; maxDurationS?: number };
 
 export interface LoadJob {
   request: RequestSpec;
@@ -21,20 +22,29 @@ export interface LoadJob {
   okBody?: string;
   /** First request index (so a warm-up and the measured run use different ids). */
   offset?: number;
+  /** A request with no answer this long after it was due is abandoned and counted failed (default 30 s). */
+  timeoutS?: number;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 10_000 });
 
-function send(r: BuiltRequest): Promise<{ status: number; body: string }> {
+/** POST and read the answer; the deadline also covers time spent queued for a socket in the agent. */
+function send(r: BuiltRequest, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(r.url, { method: 'POST', agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
       res.on('error', reject);
     });
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout after 30 s')));
-    req.on('error', reject);
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), Math.max(1, timeoutMs));
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(r.body);
   });
 }
@@ -50,10 +60,11 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   let items = 0;
   let firstFailure: string | undefined;
 
+  const timeoutMs = (job.timeoutS ?? 30) * 1000;
   const one = async (i: number, dueAt: number) => {
     const r = buildRequest(job.request, offset + i);
     try {
-      const res = await send(r);
+      const res = await send(r, timeoutMs - (performance.now() - dueAt));
       latencies.push(performance.now() - dueAt);
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status >= 200 && res.status < 300 && (!okRe || okRe.test(res.body))) {
@@ -102,9 +113,10 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     await Promise.all(pending);
   } else {
     const { concurrency, count } = job.plan;
+    const deadline = performance.now() + (job.plan.maxDurationS ?? 120) * 1000;
     let next = 0;
     const worker = async () => {
-      while (next < count) {
+      while (next < count && performance.now() < deadline) {
         const i = next++;
         sent++;
         await one(i, performance.now());
@@ -114,6 +126,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   }
   const elapsedS = (performance.now() - started) / 1000;
   return {
+    planned: job.plan.mode === 'open' ? Math.max(1, Math.round(job.plan.rate * job.plan.durationS)) : job.plan.count,
     sent,
     ok,
     failed,

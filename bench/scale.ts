@@ -5,7 +5,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
   full: {
     name: 'full',
     ack: { rates: [50, 200], durationS: 20, warmupS: 3 },
-    ingest: { singleRequests: 3000, batchRequests: 100, batchSize: 100, concurrency: 8, services: 100 },
+    ingest: { singleRequests: 3000, batchRequests: 100, batchSize: 100, concurrency: 8, services: 100, maxPhaseS: 40 },
     storm: { alerts: 10_000, seconds: 60, batchSize: 10, settleTimeoutS: 90 },
     rebuild: { incidents: 10_000, eventsPerIncident: 100 },
     digest: { entries: 10_000, runs: 5 },
@@ -13,7 +13,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
   quick: {
     name: 'quick',
     ack: { rates: [50, 200], durationS: 5, warmupS: 1 },
-    ingest: { singleRequests: 500, batchRequests: 20, batchSize: 100, concurrency: 8, services: 50 },
+    ingest: { singleRequests: 500, batchRequests: 20, batchSize: 100, concurrency: 8, services: 50, maxPhaseS: 15 },
     storm: { alerts: 2_000, seconds: 10, batchSize: 10, settleTimeoutS: 40 },
     rebuild: { incidents: 1_000, eventsPerIncident: 100 },
     digest: { entries: 10_000, runs: 3 },
@@ -21,7 +21,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
   tiny: {
     name: 'tiny',
     ack: { rates: [20, 40], durationS: 0.5, warmupS: 0 },
-    ingest: { singleRequests: 8, batchRequests: 2, batchSize: 20, concurrency: 2, services: 3 },
+    ingest: { singleRequests: 8, batchRequests: 2, batchSize: 20, concurrency: 2, services: 3, maxPhaseS: 10 },
     storm: { alerts: 40, seconds: 1, batchSize: 10, settleTimeoutS: 30 },
     rebuild: { incidents: 20, eventsPerIncident: 30 },
     digest: { entries: 100, runs: 1 },

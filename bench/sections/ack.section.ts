@@ -1,4 +1,4 @@
-import { type BenchContext, failureNote, row } from '../bench.context';
+import { type BenchContext, failureNote, row, TEAM } from '../bench.context';
 import type { BenchRow, LoadResult } from '../bench.types';
 import type { LoadJob } from '../load.generator';
 import { type SlashSpec } from '../request.builders';
@@ -18,25 +18,31 @@ export async function ackSection(ctx: BenchContext): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 500));
     ctx.memory.idleMb = fx.bot.rssMb();
     ctx.memory.heap.idle = await heapNote(fx.bot.url);
-    const declared = await fx.command('declare sev2 Bench ack latency');
-    if (declared.status !== 200 || !declared.body.includes('Declared')) throw new Error(`declare failed: ${declared.status} ${declared.body}`);
-    const channelId = await waitUntil(
-      async () => (await fx.bdb.db.selectFrom('incidents').select('channel_id').where('org_id', '=', 'T0001').executeTakeFirst())?.channel_id,
-      15_000,
-      'the incident channel',
-    );
-    const botSpec = fx.slashSpec(channelId, 'note bench note {i}');
-    const bareSpec: SlashSpec = { ...botSpec, url: `${ctx.baselineUrl}/slack/events` };
+    // Each rate gets its own incident, so one rate's outbox backlog is not the next rate's starting point.
+    const incidentChannel = async (rate: number) => {
+      const declared = await fx.command(`declare sev2 Bench ack latency at ${rate} per second`);
+      if (declared.status !== 200 || !declared.body.includes('Declared')) throw new Error(`declare failed: ${declared.status} ${declared.body}`);
+      const number = Number(/INC-(\d+)/.exec(declared.body)?.[1]);
+      return waitUntil(
+        async () => (await fx.bdb.db.selectFrom('incidents').select('channel_id').where('org_id', '=', TEAM).where('number', '=', number).executeTakeFirst())?.channel_id,
+        15_000,
+        'the incident channel',
+      );
+    };
     const job = (spec: SlashSpec, rate: number, seconds: number, offset: number, okBody?: string): LoadJob => ({
       request: spec,
       plan: { mode: 'open', rate, durationS: seconds },
       offset,
       okBody,
+      // Slack gives up after 3 s; an ack still missing after 10 s is a failure, not a latency to wait for.
+      timeoutS: 10,
     });
 
     const rows: BenchRow[] = [];
     let offset = 0;
     for (const rate of rates) {
+      const botSpec = fx.slashSpec(await incidentChannel(rate), 'note bench note {i}');
+      const bareSpec: SlashSpec = { ...botSpec, url: `${ctx.baselineUrl}/slack/events` };
       if (warmupS > 0) {
         await ctx.load.run(job(bareSpec, rate, warmupS, offset));
         await ctx.load.run(job(botSpec, rate, warmupS, offset, 'Added to the timeline'));

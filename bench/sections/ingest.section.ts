@@ -32,17 +32,17 @@ export async function ingestSection(ctx: BenchContext): Promise<BenchRow[]> {
     runId: runId(),
     startsAt,
   });
-  const plan = (count: number): LoadPlan => ({ mode: 'closed', concurrency: s.concurrency, count });
+  const plan = (count: number, maxDurationS = s.maxPhaseS): LoadPlan => ({ mode: 'closed', concurrency: s.concurrency, count, maxDurationS });
 
   /** The four phases against one target; repeats first send each repeated group once, unmeasured. */
   async function phases(kind: AlertSpec['kind'], url: string, okBody?: string, token?: string): Promise<PhaseResults> {
-    await ctx.load.run({ request: spec(kind, url, 1, true, token), plan: plan(Math.min(100, s.singleRequests)), okBody }); // warm-up
+    await ctx.load.run({ request: spec(kind, url, 1, true, token), plan: plan(Math.min(100, s.singleRequests), 10), okBody }); // warm-up
     const out = {} as PhaseResults;
     for (const p of PHASES) {
       const batch = p.startsWith('single') ? 1 : s.batchSize;
       const count = p.startsWith('single') ? s.singleRequests : s.batchRequests;
       const sp = spec(kind, url, batch, p.endsWith('fresh'), token);
-      if (p.endsWith('repeat')) await ctx.load.run({ request: sp, plan: plan(s.services), okBody });
+      if (p.endsWith('repeat')) await ctx.load.run({ request: sp, plan: plan(s.services, 10), okBody });
       ctx.log(`ingest: ${kind} ${p} × ${count} → ${url.replace(/\/connectors\/.*/, '/connectors/…')}`);
       out[p] = await ctx.load.run({ request: sp, plan: plan(count), offset: p.endsWith('repeat') ? s.services : 0, okBody });
     }

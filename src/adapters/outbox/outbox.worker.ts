@@ -94,7 +94,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const iso = at.toISOString();
     const res = await db
       .updateTable('outbox')
-      .set({ status: 'in_flight', locked_by: workerId, locked_until: new Date(at.getTime() + leaseMs).toISOString(), attempts: attempts + 1 })
+      // The lease runs from now, not from the start of the pass (a long pass must not hand out spent leases).
+      .set({ status: 'in_flight', locked_by: workerId, locked_until: new Date(now().getTime() + leaseMs).toISOString(), attempts: attempts + 1 })
       .where('id', '=', id)
       .where('attempts', '=', attempts)
       .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]))
