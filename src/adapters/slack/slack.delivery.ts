@@ -22,6 +22,7 @@ export interface SlackDeliveryDeps {
 export { findChannelByName, postOnce } from './slack-idempotent';
 
 const SYSTEM = { kind: 'system' as const, id: 'revenant', role: 'admin' as const };
+
 function toOutcome(e: unknown): DeliveryOutcome {
   const f = classifySlackError(e);
   // Retry-After is honoured as given; other transient failures take the worker's backoff.
