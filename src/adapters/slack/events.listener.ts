@@ -9,9 +9,10 @@ export type HomeSection = (deps: AppDeps, orgId: string, userId: string, client:
 export const homeSections: HomeSection[] = [];
 
 export async function publishHome(app: App, deps: AppDeps, client: App['client'], orgId: string, userId: string) {
-  const open = await listIncidents(deps.db, orgId, 'open', 20);
   const extra = (await Promise.all(homeSections.map((s) => s(deps, orgId, userId, client)))).flat();
-  await client.views.publish({ user_id: userId, view: homeView(open, extra) as never });
+  // The dashboard section (open incidents by severity, watchlist, my actions) supersedes the plain list.
+  const view = extra.length > 0 ? { type: 'home' as const, blocks: extra.slice(0, 100) } : homeView(await listIncidents(deps.db, orgId, 'open', 20));
+  await client.views.publish({ user_id: userId, view: view as never });
 }
 
 export function registerEvents(app: App, deps: AppDeps) {

@@ -10,6 +10,7 @@ export const HELP_TEXT = [
   '`severity <sev1-4>` · `assign <commander|comms|scribe> @user`',
   '`note <text>` · `action <text>` · `update <text>` — timeline, follow-ups, stakeholder updates',
   '`timeline` · `list [open|all] [search]` · `guidance` · `runbook [service]` · `postmortem` · `watchlist`',
+  '`digest [#channel [cron] [tz] | now | silent on|off]` — the watchlist digest (admins change it)',
   '`access grant @user <admin|sre_lead|responder|viewer>` · `connector add <alertmanager|grafana|datadog|generic> [name]` (admins)',
   'Commands about one incident run in its channel.',
 ].join('\n');
