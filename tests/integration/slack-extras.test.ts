@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness';
 import { dialects } from '../helpers/test-db';
+import { subcommands } from '../../src/adapters/slack/subcommands';
 
 describe.each(dialects())('announcements and App Home (%s)', (dialect) => {
   let h: Harness;
@@ -34,5 +35,19 @@ describe.each(dialects())('announcements and App Home (%s)', (dialect) => {
     const text = JSON.stringify(home);
     expect(text).toContain('Slow search');
     expect(text).not.toContain('Database primary down'); // resolved: not open
+  });
+
+  it('acks before Slack\'s deadline even when the answer is slow, then answers through response_url', async () => {
+    // A subcommand registered the way features register theirs, slower than the ack guard.
+    subcommands.push({ name: 'slowpoke', usage: '`slowpoke`', minRole: 'viewer', run: async () => { await new Promise((r) => setTimeout(r, 2600)); return { text: 'finally done' }; } });
+    try {
+      const r = await h.command('slowpoke');
+      expect(r.status).toBe(200);
+      expect(r.body.text).toMatch(/Working on `slowpoke`/);
+      const answered = await waitFor(() => h.slack.responses.find((x) => JSON.stringify(x.body).includes('finally done')), 5000, 'late answer');
+      expect(answered).toBeTruthy();
+    } finally {
+      subcommands.splice(subcommands.findIndex((s) => s.name === 'slowpoke'), 1);
+    }
   });
 });

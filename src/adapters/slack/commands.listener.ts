@@ -9,6 +9,9 @@ import { errorText } from './slack-reply';
 import type { CommandContext, Reply } from './subcommands/subcommand';
 import { findSubcommand } from './subcommands';
 
+/** Ack with a placeholder if the answer is not ready by then (Slack gives up at 3 s). */
+export const ACK_GUARD_MS = 2_000;
+
 const ephemeral = (r: { text: string; blocks?: unknown[]; inChannel?: boolean }) => ({
   response_type: r.inChannel ? ('in_channel' as const) : ('ephemeral' as const),
   text: r.text,
@@ -54,15 +57,23 @@ export function registerCommands(app: App, deps: AppDeps) {
       return;
     }
 
+    // The durable write normally takes milliseconds; if the database is slow, ack before Slack's
+    // 3 s deadline anyway and deliver the answer through response_url when it is ready.
+    let acked = false;
+    const guard = setTimeout(() => {
+      acked = true;
+      void ack(ephemeral({ text: `:hourglass_flowing_sand: Working on \`${sub.name}\`…` })).catch(() => undefined);
+    }, ACK_GUARD_MS);
     let reply: Reply;
     try {
       reply = await sub.run(ctx, deps);
     } catch (e) {
-      await ack(ephemeral({ text: errorText(e, deps.logger, `/incident ${sub.name}`) }));
-      return;
+      reply = { text: errorText(e, deps.logger, `/incident ${sub.name}`) };
+    } finally {
+      clearTimeout(guard);
     }
     if ('modal' in reply) {
-      await ack();
+      if (!acked) await ack();
       try {
         await client.views.open({ trigger_id: command.trigger_id, view: reply.modal as never });
       } catch (e) {
@@ -70,6 +81,7 @@ export function registerCommands(app: App, deps: AppDeps) {
       }
       return;
     }
-    await ack(ephemeral(reply));
+    if (acked) await respond({ ...ephemeral(reply), replace_original: true });
+    else await ack(ephemeral(reply));
   });
 }
