@@ -61,33 +61,63 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   let again = false;
   let stopped = true;
 
-  async function candidates(at: string) {
-    return db
-      .selectFrom('outbox as o')
-      .select(['o.id', 'o.org_id', 'o.incident_id', 'o.kind', 'o.payload', 'o.attempts', 'o.dedupe_key'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('o.status', '=', 'pending'), eb('o.next_attempt_at', '<=', at)]),
-          eb.and([eb('o.status', '=', 'in_flight'), eb('o.locked_until', '<', at)]),
-        ]),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('outbox as p')
-              .select(sql`1`.as('one'))
-              .whereRef('p.incident_id', '=', 'o.incident_id')
-              .whereRef('p.id', '<', 'o.id')
-              .where('p.status', 'in', ['pending', 'in_flight'])
-              // An earlier row of the same kind still in hand also waits: two summary renders racing
-              // (two processes) could let the older state land last.
-              .where((eb) => eb.or([eb('p.kind', 'not in', NON_BLOCKING), eb.and([eb('p.status', '=', 'in_flight'), eb('p.kind', '=', eb.ref('o.kind'))])])),
-          ),
-        ),
-      )
-      .orderBy('o.id')
+  type Candidate = { id: number; org_id: string; incident_id: string | null; kind: string; payload: string; attempts: number; dedupe_key: string | null };
+  const COLS = ['id', 'org_id', 'incident_id', 'kind', 'payload', 'attempts', 'dedupe_key'] as const;
+  const dueOrExpired = (at: string) => sql<boolean>`((status = 'pending' and next_attempt_at <= ${at}) or (status = 'in_flight' and locked_until < ${at}))`;
+
+  /**
+   * Rows that may go out now: per incident, the first row still in hand that holds the queue (posts,
+   * channel opening…), plus summary/roll-up edits and incident-less rows that nothing earlier holds
+   * back. Each query walks a partial index of rows in hand, so the cost does not grow with history.
+   */
+  async function candidates(at: string): Promise<Candidate[]> {
+    const heads = await db
+      .selectFrom('outbox')
+      .select(['incident_id', (eb) => eb.fn.min('id').as('id')])
+      .where(sql<boolean>`status in ('pending', 'in_flight')`)
+      .where('incident_id', 'is not', null)
+      .where('kind', 'not in', NON_BLOCKING)
+      .groupBy('incident_id')
+      .execute();
+    const firstHold = new Map(heads.map((h) => [h.incident_id as string, Number(h.id)]));
+    const blocking = heads.length
+      ? await db.selectFrom('outbox').select([...COLS]).where('id', 'in', heads.map((h) => Number(h.id))).where(dueOrExpired(at)).execute()
+      : [];
+    const free = await db
+      .selectFrom('outbox')
+      .select([...COLS])
+      .where(sql<boolean>`status = 'pending' and (incident_id is null or kind in ('incident.sync_summary', 'incident.signal_rollup'))`)
+      .where('next_attempt_at', '<=', at)
+      .orderBy('id')
       .limit(opts.batch ?? 50)
       .execute();
+    const expired = await db
+      .selectFrom('outbox')
+      .select([...COLS])
+      .where(sql<boolean>`status = 'in_flight'`)
+      .where('locked_until', '<', at)
+      .where((eb) => eb.or([eb('incident_id', 'is', null), eb('kind', 'in', NON_BLOCKING)]))
+      .execute();
+    const out: Candidate[] = [...blocking];
+    for (const r of [...free, ...expired]) {
+      if (r.incident_id) {
+        const hold = firstHold.get(r.incident_id);
+        if (hold !== undefined && hold < r.id) continue;
+        // Two renders of one summary must not race (two processes): an earlier one in flight waits us out.
+        const racing = await db
+          .selectFrom('outbox')
+          .select('id')
+          .where(sql<boolean>`status in ('pending', 'in_flight')`)
+          .where('incident_id', '=', r.incident_id)
+          .where('id', '<', r.id)
+          .where('kind', '=', r.kind)
+          .where('status', '=', 'in_flight')
+          .executeTakeFirst();
+        if (racing) continue;
+      }
+      out.push(r);
+    }
+    return out.sort((a, b) => a.id - b.id).slice(0, opts.batch ?? 50).map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   async function claim(id: number, attempts: number, at: Date): Promise<boolean> {
