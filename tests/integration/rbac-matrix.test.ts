@@ -114,6 +114,8 @@ describe.each(dialects())('RBAC matrix: every command and button × every role (
       const row: string[] = [];
       for (const who of WHO) {
         const inc = c.inIncident ? await freshIncident(`${c.sub} by ${who}`) : undefined;
+        // Effects of the previous cell (channel opening appends CHANNEL_LINKED…) must land before we count.
+        await h.settle();
         const before = await writes(h);
         const text = await reply(c.text, who, inc?.channel_id ?? undefined);
         const refused = FORBIDDEN.test(text);
