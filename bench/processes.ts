@@ -3,14 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LoadResult } from './bench.types';
 import type { LoadJob } from './load.generator';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
 /** Absolute, so children can run from a temp folder (no stray `.env` is read) and still load TypeScript. */
-const TSX = import.meta.resolve('tsx');
+export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export async function freePort(): Promise<number> {
   const srv = createServer();
@@ -90,13 +91,22 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
+/** The `--max-…` V8 flags of package.json's start script. */
+function startScriptV8Flags(): string {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  return start.split(/\s+/).filter((t) => t.startsWith('--max-')).join(' ');
+}
+
 /** The real bot, exactly as `npm start` runs it (src/main.ts), on loopback, against the Slack fake. */
 export async function startBot(env: { slackApiUrl: string; databaseUrl: string; signingSecret: string; extra?: Record<string, string> }): Promise<BotProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(path.join(tmpdir(), 'revenant-bench-bot-'));
   // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the bot (node --cpu-prof) when it stops.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', TSX, path.join(ROOT, 'src/main.ts')], {
+  // BENCH_BOT_NODE_FLAGS="--max-semi-space-size=4 …": extra node flags for the bot, for experiments.
+  // By default the V8 flags `npm start` uses (package.json), so the bench measures what users run.
+  const flags = (process.env.BENCH_BOT_NODE_FLAGS ?? startScriptV8Flags()).split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...prof, ...flags, '--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -6,9 +6,15 @@ import { rowToEvent } from './event-store';
 import { actionRow, incidentRow, signalRow, timelineRow } from './incident.projection';
 import type { DB, Trx } from './schema';
 
-const PAGE = 10_000;
-/** Under SQLite's bound-parameter limit (32766) and Postgres's (65535) whatever the row width. */
+/**
+ * Events read per query, and folded rows written after each page. Small pages keep little alive
+ * between garbage collections (measured: ~10% fewer instructions than 10,000-event pages).
+ */
+const PAGE = 1_000;
+/** Postgres: as many rows per statement as its bound-parameter limit (65535) comfortably allows. */
 const MAX_PARAMS = 30_000;
+/** SQLite: a fixed row count keeps the statement text identical, so a prepared-statement cache can reuse it. */
+const SQLITE_ROWS = 100;
 
 type ReadModel = 'incidents' | 'incident_timeline' | 'incident_actions' | 'incident_signals';
 
@@ -33,7 +39,7 @@ function bulkInserter(trx: Trx, pg: boolean) {
   return async function insertChunked<T extends Record<string, unknown>>(table: ReadModel, rows: T[]) {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]);
-    const per = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+    const per = pg ? Math.max(1, Math.floor(MAX_PARAMS / columns.length)) : SQLITE_ROWS;
     for (let i = 0; i < rows.length; i += per) {
       const end = Math.min(rows.length, i + per);
       const params: unknown[] = new Array((end - i) * columns.length);
@@ -67,8 +73,7 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
     let state: IncidentState | null = null;
     let timeline: ReturnType<typeof timelineRow>[] = [];
     const finished: IncidentState[] = [];
-    const flush = async (force: boolean) => {
-      if (!force && timeline.length < PAGE * 2 && finished.length < 500) return;
+    const flush = async () => {
       await insertChunked('incidents', finished.map(incidentRow));
       await insertChunked('incident_actions', finished.flatMap((s) => s.actions.map((a) => actionRow(s, a))));
       await insertChunked('incident_signals', finished.flatMap((s) => s.signals.map((x) => signalRow(s, x))));
@@ -105,10 +110,10 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
       events += rows.length;
       const last = rows[rows.length - 1];
       after = { incident_id: last.incident_id, seq: Number(last.seq) };
-      await flush(false);
+      await flush();
     }
     if (state?.exists) finished.push(state);
-    await flush(true);
+    await flush();
   });
   return { events, incidents, ms: performance.now() - started };
 }
