@@ -68,6 +68,9 @@ const schema = z.object({
   SANDBOX: optional.transform((s) => s === '1' || s === 'true'),
 });
 
+/** Every environment variable the app reads (documented in .env.example and README). */
+export const CONFIG_KEYS = Object.keys(schema.shape);
+
 function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
