@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start real servers and databases; files run in parallel forks.
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', './tests/helpers/summary.reporter.ts'],
   },
 });
