@@ -65,6 +65,13 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
   }
 
   async function ingestSignals(connector: IngestConnector, signals: readonly Signal[]): Promise<Omit<IngestResult, 'warnings'>> {
+    // Receipts are only ever added, so a request whose alerts were all seen before is a pure repeat
+    // (Alertmanager re-sends every group_interval): answer it without a write transaction or lock.
+    if (signals.length > 0) {
+      const keys = signals.map(dedupKey);
+      const seen = await existingReceipts(deps.db, connector.orgId, keys);
+      if (keys.every((k) => seen.has(k))) return { accepted: signals.length, duplicates: signals.length, attached: 0, declared: 0, incidentIds: [] };
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await deps.db.transaction().execute((trx) => inTransaction(trx, connector, signals));

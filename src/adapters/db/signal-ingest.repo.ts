@@ -3,7 +3,7 @@ import type { CorrelationCandidate } from '../../signals/correlation';
 import type { Signal } from '../../signals/signal.types';
 import type { IncidentStatus } from '../../incidents/incident.types';
 import type { SignalReceiptsTable } from './connector.tables';
-import type { Trx } from './schema';
+import type { DB, Trx } from './schema';
 
 /** Well under SQLite's and Postgres's bound-parameter limits. */
 const CHUNK = 500;
@@ -17,7 +17,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => !!x))];
 
 /** Which of these dedup keys this org has already received. */
-export async function existingReceipts(trx: Trx, orgId: string, keys: readonly string[]): Promise<Set<string>> {
+export async function existingReceipts(trx: Trx | DB, orgId: string, keys: readonly string[]): Promise<Set<string>> {
   const seen = new Set<string>();
   for (const part of chunks(unique([...keys]))) {
     const rows = await trx.selectFrom('signal_receipts').select('dedup_key').where('org_id', '=', orgId).where('dedup_key', 'in', part).execute();
