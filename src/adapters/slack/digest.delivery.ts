@@ -4,8 +4,7 @@ import { DEFAULT_MAX_ENTRIES, digestBlocks, type DigestMessage } from '../../wat
 import { loadWatchlist } from '../db/digest.repo';
 import type { DB } from '../db/schema';
 import type { DeliveryOutcome, OutboxRow } from '../outbox/outbox.worker';
-import { classifySlackError, slackErrorCode } from './slack-errors';
-import { repeatable } from './slack-idempotent';
+import { inChannel, slackOutcome } from './slack-idempotent';
 import { findChannelByName, postOnce } from './slack.delivery';
 
 export interface ScheduledDeliveryDeps {
@@ -15,24 +14,8 @@ export interface ScheduledDeliveryDeps {
   clientFor: (orgId: string) => Promise<WebClient | undefined>;
 }
 
-/** A failed Web API call as an outbox outcome: Slack's own transient answers are retried, the rest fail. */
-export function slackOutcome(e: unknown): DeliveryOutcome {
-  const f = classifySlackError(e);
-  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
-  if (f.kind === 'transient') return { type: 'retry', error: f.error };
-  return { type: 'failed', error: f.error };
-}
-
-/** Run a channel call; when the bot is not in the channel yet, join it and try once more. */
-export async function inChannel<T>(client: WebClient, channel: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (slackErrorCode(e) !== 'not_in_channel') throw e;
-    await repeatable(() => client.conversations.join({ channel }));
-    return fn();
-  }
-}
+// Shared with the other scheduled deliveries (archive, reminders).
+export { inChannel, slackOutcome } from './slack-idempotent';
 
 /** `#name`, `<#C123|name>` or `C123` → what chat.postMessage takes. */
 export function channelRef(raw: string | undefined): string | undefined {

@@ -2,10 +2,11 @@ import type { WebClient } from '@slack/web-api';
 import { findIncidentById } from '../db/incident.queries';
 import { getPostmortem } from '../db/postmortem.repo';
 import type { DB } from '../db/schema';
-import type { Deliver, DeliveryOutcome } from '../outbox/outbox.worker';
+import type { Deliver } from '../outbox/outbox.worker';
 import { type DraftOrigin, postmortemPreview } from './postmortem.blocks';
-import { classifySlackError, slackErrorCode } from './slack-errors';
+import { slackErrorCode } from './slack-errors';
 import { postOnce } from './slack.delivery';
+import { slackOutcome } from './slack-idempotent';
 
 /**
  * Planned from POSTMORTEM_DRAFTED with `{ incidentId, version, generator, model, fallback }`.
@@ -19,12 +20,6 @@ export interface PostmortemDeliveryDeps {
   clientFor: (orgId: string) => Promise<WebClient | undefined>;
 }
 
-function toOutcome(e: unknown): DeliveryOutcome {
-  const f = classifySlackError(e);
-  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
-  if (f.kind === 'transient') return { type: 'retry', afterMs: 2000, error: f.error };
-  return { type: 'failed', error: f.error };
-}
 
 export function createPostmortemDeliveries(deps: PostmortemDeliveryDeps): Record<string, Deliver> {
   const preview: Deliver = async (row) => {
@@ -54,7 +49,7 @@ export function createPostmortemDeliveries(deps: PostmortemDeliveryDeps): Record
       }
       return { type: 'done', result: { ts } };
     } catch (e) {
-      return toOutcome(e);
+      return slackOutcome(e);
     }
   };
   return { [POSTMORTEM_PREVIEW_EFFECT]: preview };

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { EFFECT_METADATA_TYPE } from './ids';
-import { classifySlackError } from './slack-errors';
+import type { DeliveryOutcome } from '../outbox/outbox.worker';
+import { classifySlackError, slackErrorCode } from './slack-errors';
 
 /**
  * Slack calls made safe to repeat. An effect makes several calls; if any one flaky call sent the whole
@@ -100,5 +101,24 @@ export async function postOnce(client: WebClient, retry: boolean, args: { channe
       uncertain ||= classifySlackError(e).kind !== 'rate_limited';
       await sleep(wait);
     }
+  }
+}
+
+/** A failed Web API call as an outbox outcome: Retry-After honoured as given, other transient failures take the worker's backoff, the rest fail. */
+export function slackOutcome(e: unknown): DeliveryOutcome {
+  const f = classifySlackError(e);
+  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
+  if (f.kind === 'transient') return { type: 'retry', error: f.error };
+  return { type: 'failed', error: f.error };
+}
+
+/** Run a channel call; when the bot is not in the channel yet, join it and try once more. */
+export async function inChannel<T>(client: WebClient, channel: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (slackErrorCode(e) !== 'not_in_channel') throw e;
+    await repeatable(() => client.conversations.join({ channel }));
+    return fn();
   }
 }

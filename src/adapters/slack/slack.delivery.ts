@@ -5,7 +5,7 @@ import { findIncidentById } from '../db/incident.queries';
 import type { DB, IncidentRow } from '../db/schema';
 import { type Deliver, type DeliveryOutcome, type OutboxRow } from '../outbox/outbox.worker';
 import { classifySlackError, slackErrorCode } from './slack-errors';
-import { findChannelByName, postOnce, repeatable } from './slack-idempotent';
+import { findChannelByName, inChannel, postOnce, repeatable, slackOutcome } from './slack-idempotent';
 import { summaryBlocks } from './summary.blocks';
 
 export interface SlackDeliveryDeps {
@@ -23,13 +23,6 @@ export { findChannelByName, postOnce } from './slack-idempotent';
 
 const SYSTEM = { kind: 'system' as const, id: 'revenant', role: 'admin' as const };
 
-function toOutcome(e: unknown): DeliveryOutcome {
-  const f = classifySlackError(e);
-  // Retry-After is honoured as given; other transient failures take the worker's backoff.
-  if (f.kind === 'rate_limited') return { type: 'retry', afterMs: f.retryAfterMs, error: 'rate_limited' };
-  if (f.kind === 'transient') return { type: 'retry', error: f.error };
-  return { type: 'failed', error: f.error };
-}
 
 export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
   // Per delivery instance: two workspaces (or two fakes in one test run) never share a cached bot id.
@@ -140,16 +133,6 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
     }
   }
 
-  async function withChannel(client: WebClient, channel: string, fn: () => Promise<unknown>) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (slackErrorCode(e) !== 'not_in_channel') throw e;
-      await repeatable(() => client.conversations.join({ channel }));
-      return fn();
-    }
-  }
-
   return async (row) => {
     if (deps.extra?.[row.kind]) return deps.extra[row.kind](row);
     const client = await deps.clientFor(row.org_id);
@@ -173,7 +156,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
           // `thread: 'summary'` (guidance): a long answer goes under the pinned summary, not into the channel.
           const threadTs = row.payload.thread === 'summary' ? (inc!.summary_ts ?? undefined) : undefined;
           if (row.payload.thread === 'summary' && !threadTs) return { type: 'retry', afterMs: 2000, error: 'summary not posted yet' };
-          const ts = await withChannel(client, ch, () =>
+          const ts = await inChannel(client, ch, () =>
             postOnce(client, row.attempts > 1, { channel: ch, text: row.payload.text as string, blocks: row.payload.blocks as unknown[] | undefined, thread_ts: threadTs, effectId: String(row.id) }),
           );
           return { type: 'done', result: { ts: ts as string } };
@@ -185,7 +168,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
         case 'slack.announce': {
           const channel = await channelIdFor(client, row.org_id, row.payload.channel as string);
           const link = row.payload.withChannelLink && inc?.channel_id ? ` in <#${inc.channel_id}>` : '';
-          const ts = await withChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: `${row.payload.text as string}${link}`, effectId: String(row.id) }));
+          const ts = await inChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text: `${row.payload.text as string}${link}`, effectId: String(row.id) }));
           return { type: 'done', result: { ts: ts as string } };
         }
         case 'incident.signal_rollup':
@@ -194,7 +177,7 @@ export function createSlackDelivery(deps: SlackDeliveryDeps): Deliver {
           return { type: 'failed', error: `no handler for effect kind ${row.kind}` };
       }
     } catch (e) {
-      return toOutcome(e);
+      return slackOutcome(e);
     }
   };
 }
