@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
-import { nextIncidentNumber } from '../adapters/db/incident.queries';
 import type { Trx } from '../adapters/db/schema';
 import { existingReceipts, insertReceipts, loadCandidates } from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
-import { incidentChannelName } from '../incidents/channel-name';
 import type { Actor } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type AutoDeclarePolicy, type CorrelationCandidate, correlate, severityFromSignal, toSignalRef } from '../signals/correlation';
@@ -13,6 +11,7 @@ import { dedupKey } from '../signals/dedup';
 import { type ConnectorKind, normalise } from '../signals/normalisers';
 import { evaluateRisk } from '../signals/risk.evaluator';
 import type { Signal } from '../signals/signal.types';
+import { declareCommand } from './declare.command';
 import type { AppDeps } from './deps';
 import type { CommandResult } from './incident.service';
 
@@ -129,20 +128,15 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
             orgId,
             incidentId: randomUUID(),
             actor,
-            command: async (t) => {
-              const number = await nextIncidentNumber(t, orgId);
-              return {
-                type: 'DeclareIncident',
-                number,
-                title: signal.title,
-                severity: severityFromSignal(signal, risk),
-                service: signal.serviceName,
-                environment: signal.environment,
-                description: `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.`.slice(0, 3000),
-                channelName: incidentChannelName(deps.config.channelPrefix, number, signal.title),
-                signal: ref,
-              };
-            },
+            command: declareCommand(deps.config.channelPrefix, {
+              orgId,
+              title: signal.title,
+              severity: severityFromSignal(signal, risk),
+              service: signal.serviceName,
+              environment: signal.environment,
+              description: `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.`.slice(0, 3000),
+              signal: ref,
+            }),
           },
           batch,
         );

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, IncidentCommand, Severity } from '../../../incidents/incident.types';
-import { MAX_TITLE } from '../../../incidents/incident.types';
-import { incidentChannelName } from '../../../incidents/channel-name';
+import type { Actor, IncidentCommand } from '../../../incidents/incident.types';
+import { declareCommand, type DeclareRequest } from '../../../app/declare.command';
 import { DomainError } from '../../../shared/domain-error';
 import { isRole } from '../../../shared/roles';
 import type { AppDeps } from '../../../app/deps';
-import { grantRole, listIncidents, nextIncidentNumber, timelineOf } from '../../db/incident.queries';
+import { grantRole, listIncidents, timelineOf } from '../../db/incident.queries';
 import { parseRole, parseSeverity, parseStatus, parseUserMention, requireSeverity, splitFirst } from '../command.parser';
 import { declareModal, HELP_TEXT, listBlocks, timelineBlocks } from '../incident.blocks';
 import { searchIncidentsReply } from './incident-search';
@@ -14,30 +13,13 @@ import type { CommandContext, Reply, Subcommand } from './subcommand';
 export const actorOf = (ctx: Pick<CommandContext, 'userId' | 'role'>): Actor => ({ kind: 'user', id: ctx.userId, role: ctx.role });
 
 /** Declare, used by the slash command, the modal and the digest's Declare button. */
-export async function declareIncident(
-  deps: AppDeps,
-  req: { orgId: string; actor: Actor; title: string; severity: Severity; service?: string; environment?: string; description?: string; idempotencyKey?: string; signal?: IncidentCommand extends infer C ? C extends { type: 'DeclareIncident'; signal?: infer S } ? S : never : never },
-) {
-  if (req.title.trim().length > MAX_TITLE) throw new DomainError('invalid_input', `The title is ${req.title.trim().length} characters; the limit is ${MAX_TITLE}.`);
+export async function declareIncident(deps: AppDeps, req: DeclareRequest & { actor: Actor; idempotencyKey?: string }) {
   return deps.incidents.execute({
     orgId: req.orgId,
     incidentId: randomUUID(),
     actor: req.actor,
     idempotencyKey: req.idempotencyKey,
-    command: async (trx) => {
-      const number = await nextIncidentNumber(trx, req.orgId);
-      return {
-        type: 'DeclareIncident',
-        number,
-        title: req.title.trim(),
-        severity: req.severity,
-        service: req.service?.trim() || undefined,
-        environment: req.environment,
-        description: req.description?.trim() || undefined,
-        channelName: incidentChannelName(deps.config.channelPrefix, number, req.title),
-        signal: req.signal,
-      };
-    },
+    command: declareCommand(deps.config.channelPrefix, req),
   });
 }
 
