@@ -88,7 +88,7 @@ export function declareModal(opts: { channelId: string; title?: string; severity
   };
 }
 
-export function homeView(open: IncidentRow[], extra: Record<string, unknown>[] = []) {
+export function homeView(open: IncidentRow[]) {
   const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: 'Open incidents' } }];
   if (open.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents. :tada:' } });
   for (const i of open.slice(0, 20)) {
@@ -100,5 +100,5 @@ export function homeView(open: IncidentRow[], extra: Record<string, unknown>[] =
       },
     });
   }
-  return { type: 'home' as const, blocks: [...blocks, ...extra].slice(0, 100) };
+  return { type: 'home' as const, blocks: blocks.slice(0, 100) };
 }
