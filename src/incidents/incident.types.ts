@@ -2,6 +2,9 @@ import type { Role } from '../shared/roles';
 
 export const STATUSES = ['OPEN', 'INVESTIGATING', 'MITIGATED', 'RESOLVED', 'CANCELLED'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
+/** Statuses of an incident that is still being worked (not resolved or cancelled). */
+export const OPEN_STATUSES: readonly IncidentStatus[] = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
+export const isOpenStatus = (s: string): boolean => (OPEN_STATUSES as readonly string[]).includes(s);
 
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
