@@ -5,12 +5,13 @@ import type { BenchReport, BenchRow, Scale, SectionName } from './bench.types';
 import { startBaseline, startLoadGenerator } from './processes';
 import { machineInfo } from './report';
 import { ackSection } from './sections/ack.section';
+import { capacitySection } from './sections/capacity.section';
 import { digestSection } from './sections/digest.section';
 import { ingestSection } from './sections/ingest.section';
 import { rebuildSection } from './sections/rebuild.section';
 import { stormSection } from './sections/storm.section';
 
-export const SECTIONS: Exclude<SectionName, 'memory'>[] = ['ack', 'ingest', 'storm', 'rebuild', 'digest'];
+export const SECTIONS: Exclude<SectionName, 'memory' | 'soak'>[] = ['ack', 'ingest', 'storm', 'rebuild', 'digest', 'capacity'];
 
 const RSS_TARGET_MB = 200;
 
@@ -20,6 +21,7 @@ const run: Record<(typeof SECTIONS)[number], (ctx: BenchContext) => Promise<Benc
   storm: stormSection,
   rebuild: rebuildSection,
   digest: digestSection,
+  capacity: capacitySection,
 };
 
 export interface RunOptions {

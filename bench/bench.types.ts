@@ -1,6 +1,6 @@
 /** Shapes shared by the bench harness, its sections and the JSON it writes. */
 
-export type SectionName = 'ack' | 'ingest' | 'storm' | 'rebuild' | 'digest' | 'memory';
+export type SectionName = 'ack' | 'ingest' | 'storm' | 'rebuild' | 'digest' | 'capacity' | 'memory' | 'soak';
 
 export interface Baseline {
   name: string;
@@ -51,6 +51,8 @@ export interface Scale {
   storm: { alerts: number; seconds: number; batchSize: number; settleTimeoutS: number };
   rebuild: { incidents: number; eventsPerIncident: number };
   digest: { entries: number; runs: number };
+  /** Acks during a storm, the highest rates with p99 < 100 ms (tried in order, `stepS` each), the big request's size. */
+  capacity: { ackRate: number; ackS: number; stormConcurrency: number; rates: number[]; stepS: number; bodyBytes: number };
 }
 
 /** Latency summary of one load run, in milliseconds. */

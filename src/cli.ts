@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { postDigestNow } from './adapters/cron/digest-now';
-import { createConnector, listConnectors, webhookUrl } from './adapters/db/connector.repo';
+import { postDigestFromCli } from './adapters/cron/digest-now';
+import { apiCliCommands } from './adapters/http/api/api.cli';
+import { BackupError, backupSqlite, restoreSqlite } from './adapters/db/backup';
 import { createDb } from './adapters/db/create-db';
-import { grantRole } from './adapters/db/incident.queries';
 import { migrateToLatest } from './adapters/db/migrate';
 import { rebuildProjections } from './adapters/db/rebuild';
 import type { DB } from './adapters/db/schema';
 import { reindexAllIncidents } from './adapters/db/search.repo';
+import { grantAccess, operatorActor } from './app/access.service';
+import { addConnector, listConnectors } from './app/connector.service';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config';
 import { isRole, ROLES } from './shared/roles';
 import { CONNECTOR_KINDS, isConnectorKind } from './signals/normalisers';
@@ -33,32 +35,55 @@ export const commands: Record<string, CliCommand> = {
     const indexed = await reindexAllIncidents(db);
     console.log(JSON.stringify({ rebuilt: true, events: r.events, incidents: r.incidents, indexed, seconds: +(r.ms / 1000).toFixed(3) }));
   },
-  'access grant': async ({ flags, db }) => {
+  'access grant': async ({ flags, db, config }) => {
     const role = need(flags, 'role');
     if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-    await grantRole(db, { orgId: need(flags, 'org'), userId: need(flags, 'user'), role, grantedBy: 'cli', now: new Date() });
+    const input = { orgId: need(flags, 'org'), actor: operatorActor, userId: need(flags, 'user'), role };
+    await grantAccess({ db, config, now: () => new Date() }, input);
     console.log(JSON.stringify({ org: flags.org, user: flags.user, role }));
   },
   'connector add': async ({ flags, db, config }) => {
     const kind = need(flags, 'kind');
     if (!isConnectorKind(kind)) throw new UsageError(`--kind must be one of ${CONNECTOR_KINDS.join(', ')}`);
     const name = typeof flags.name === 'string' ? flags.name : undefined;
-    const c = await createConnector(db, { orgId: need(flags, 'org'), kind, name, createdBy: 'cli', now: new Date() });
-    console.log(JSON.stringify({ id: c.id, url: webhookUrl(config.publicUrl, c.id), token: c.token }));
+    const c = await addConnector({ db, config, now: () => new Date() }, { orgId: need(flags, 'org'), actor: operatorActor, kind, name });
+    console.log(JSON.stringify({ id: c.id, url: c.url, token: c.token }));
   },
   digest: async ({ flags, db, config }) => {
     const org = need(flags, 'org');
-    const r = await postDigestNow(db, config, org);
-    const o = r.outcome;
-    console.log(JSON.stringify({ org, channel: r.channel, outbox_id: r.outboxId, outcome: o.type, ...(o.type === 'done' ? o.result : { error: o.error }) }));
-    if (o.type !== 'done') throw new Error(o.type === 'retry' ? `Slack did not take it (${o.error}); the running bot will retry outbox row ${r.outboxId}` : o.error);
+    const r = await postDigestFromCli(db, config, org);
+    const o = r.outcome ?? { type: 'queued' as const };
+    const detail = o.type === 'done' ? o.result : o.type === 'queued' ? {} : { error: o.error };
+    console.log(JSON.stringify({ org, channel: r.channel, outbox_id: r.outboxId, outcome: o.type, ...detail }));
+    if (o.type === 'retry') throw new Error(`Slack did not take it (${o.error}); the running bot will retry outbox row ${r.outboxId}`);
+    if (o.type === 'failed') throw new Error(o.error);
   },
   'connector list': async ({ flags, db, config }) => {
-    for (const c of await listConnectors(db, need(flags, 'org'))) {
-      console.log(JSON.stringify({ id: c.id, kind: c.kind, name: c.name, url: webhookUrl(config.publicUrl, c.id), created_by: c.createdBy, created_at: c.createdAt, revoked_at: c.revokedAt ?? null }));
+    for (const c of await listConnectors({ db, config }, { orgId: need(flags, 'org'), actor: operatorActor })) {
+      console.log(JSON.stringify({ id: c.id, kind: c.kind, name: c.name, url: c.url, created_by: c.createdBy, created_at: c.createdAt, revoked_at: c.revokedAt ?? null }));
     }
   },
+  ...apiCliCommands,
 };
+
+/** Commands that open the database files themselves: run before (instead of) the usual open-and-migrate. */
+const fileCommands: Record<string, (flags: Record<string, string | boolean | undefined>, config: Config) => Promise<unknown>> = {
+  backup: (flags, config) => backupSqlite(config.database, need(flags, 'to')),
+  restore: (flags, config) => restoreSqlite(config.database, need(flags, 'from')),
+};
+
+async function runFileCommand(key: string, flags: Record<string, string | boolean | undefined>, config: Config) {
+  try {
+    console.log(JSON.stringify(await fileCommands[key](flags, config)));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) return (console.error(`${e.message}\n${USAGE}`), 2);
+    const message = e instanceof Error ? e.message : String(e);
+    // A refusal (not empty, newer backup, Postgres) is the whole message; anything else says what failed.
+    console.error(e instanceof BackupError ? message : `revenant ${key} failed: ${message}`);
+    return 1;
+  }
+}
 
 export const USAGE = `usage: revenant <command> [flags]
   migrate                                   apply migrations and exit
@@ -66,16 +91,23 @@ export const USAGE = `usage: revenant <command> [flags]
   access grant --org T --user U --role R    set a role (admin|sre_lead|responder|viewer)
   connector add --org T --kind K [--name N] create an alert connector (prints id, url, token)
   connector list --org T                    list connectors
-  digest --org T                            post the watchlist digest now`;
+  digest --org T                            post the watchlist digest now
+  backup --to FILE                          online copy of the SQLite database (Postgres: prints the pg_dump way)
+  restore --from FILE                       restore a backup into an empty SQLite database and migrate it forward
+  token create --org T --role R --name N [--expires 90d]   create an API token (prints it once)
+  token list --org T                        list API tokens with their last-used time
+  token revoke --org T --name N|--id ID     revoke an API token
+  webhook add --org T --url U [--events incident.*]   subscribe a URL (prints its signing secret once)
+  webhook list --org T | webhook remove --org T --id W | webhook log --org T --id W (last 100 attempts)`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { org: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { org: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, url: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' }, events: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  const key = [positionals.slice(0, 2).join(' '), positionals[0] ?? ''].find((k) => k in commands);
+  const key = [positionals.slice(0, 2).join(' '), positionals[0] ?? ''].find((k) => k in commands || k in fileCommands);
   if (values.help || !key) {
     console.error(USAGE);
     return values.help ? 0 : 2;
@@ -91,6 +123,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (key in fileCommands) return runFileCommand(key, values, config);
   const db = createDb(config.database, { poolMax: 2 });
   try {
     await migrateToLatest(db);

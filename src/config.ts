@@ -56,6 +56,8 @@ const schema = z.object({
   }),
   ARCHIVE_AFTER_HOURS: intIn(0, 8760, 24),
   AUTO_DECLARE: optional.transform((s) => s ?? 'breached').pipe(z.enum(['breached', 'off'])),
+  AUTO_DECLARE_LIMIT: intIn(0, 10_000, 5),
+  AUTO_DECLARE_WINDOW_MINUTES: intIn(1, 10_080, 10),
   RUNBOOKS_DIR: optional.transform((s) => s ?? './runbooks'),
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: url('OPENAI_BASE_URL'),
@@ -113,6 +115,8 @@ function toConfig(e: z.infer<typeof schema>) {
     /** Closed incidents' channels are archived this long after closing; 0 = never. */
     archiveAfterHours: e.ARCHIVE_AFTER_HOURS,
     autoDeclare: e.AUTO_DECLARE,
+    /** At most `count` incidents opened by alerts per org per window; then one storm incident takes the rest. 0 = no cap. */
+    autoDeclareLimit: { count: e.AUTO_DECLARE_LIMIT, windowMs: e.AUTO_DECLARE_WINDOW_MINUTES * 60_000 },
     runbooksDir: e.RUNBOOKS_DIR,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS },
     github: { token: e.GITHUB_TOKEN, repository: e.GITHUB_REPOSITORY, apiUrl: e.GITHUB_API_URL },

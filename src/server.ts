@@ -9,22 +9,28 @@ import type { DB } from './adapters/db/schema';
 import { createSearchIndexer } from './adapters/db/search.indexer';
 import { closeServer, createInflight, refuseWhileDraining, timestampFromFuture } from './adapters/http/graceful';
 import { connectorsRoute } from './adapters/http/connectors.route';
+import { apiRouteModule } from './adapters/http/api/api.route';
+import { withWebhooks } from './adapters/webhooks/webhook.effects';
 import { createHttpApp, type RouteModule } from './adapters/http/http.app';
+import { guardSlackBody } from './adapters/http/slack-body-guard';
 import { createMetrics } from './adapters/http/metrics';
 import { configSecrets, createLogger } from './adapters/logger';
-import { createOutboxWorker, type Deliver } from './adapters/outbox/outbox.worker';
+import type { DelivererRegistry } from './adapters/outbox/effect-registry';
+import { createOutboxWorker, retryNow } from './adapters/outbox/outbox.worker';
+import { isSlackUnreachable } from './adapters/slack/slack-health';
 import { createRunbookFiles } from './adapters/runbooks/runbook-files';
-import { createSlackRuntime, type ListenerModule } from './adapters/slack/bolt-app';
+import { createSlackRuntime, type ListenerModule, SLACK_BODY_LIMIT } from './adapters/slack/bolt-app';
 import { createEffectPlanner } from './adapters/slack/effects.planner';
-import { registerGuidanceListeners } from './adapters/slack/guidance.listener';
+import { registerGuidanceListeners } from './adapters/slack/guidance/guidance.listener';
 import { slackErrorHint } from './adapters/slack/slack-errors';
-import { createSlackDelivery } from './adapters/slack/slack.delivery';
-import { createPostmortemDeliveries } from './adapters/slack/postmortem.delivery';
-import { registerPostmortemListeners } from './adapters/slack/postmortem.listener';
-import { createPostmortemDeps } from './adapters/slack/postmortem.workflow';
+import { createSlackDelivery } from './adapters/slack/delivery/slack.deliveries';
+import { registerPostmortemListeners } from './adapters/slack/postmortems/postmortem.listener';
+import { createGitHubPullRequests } from './adapters/github/github-pr';
+import { createGuidanceDrafter } from './adapters/openai/guidance-llm';
+import { createPostmortemDrafterPort } from './adapters/openai/postmortem-drafter';
 import { withChannelLifecycle } from './adapters/cron/archive.delivery';
 import { createScheduler, homeOrgFrom, type Scheduler } from './adapters/cron/scheduler';
-import { registerDigestFeature, scheduledDeliveries } from './adapters/slack/digest.feature';
+import { registerDigestFeature } from './adapters/slack/digest/digest.feature';
 import type { AppDeps } from './app/deps';
 import { createIncidentService } from './app/incident.service';
 import type { Config } from './config';
@@ -36,7 +42,7 @@ export interface StartOptions {
   /** Extra HTTP routes / Bolt listeners / outbox handlers from feature areas. */
   routes?: RouteModule[];
   listeners?: ListenerModule[];
-  deliveries?: Record<string, Deliver>;
+  deliveries?: Partial<DelivererRegistry>;
   /** Tests drive the outbox by hand when false. */
   startWorker?: boolean;
   workerPollMs?: number;
@@ -61,7 +67,17 @@ export interface Running {
 /** Wire everything (plain objects, no container) and listen. Used by main.ts and by the tests. */
 export async function startRevenant(config: Config, opts: StartOptions = {}): Promise<Running> {
   const logger = opts.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
-  const db = opts.db ?? createDb(config.database, { poolMax: config.databasePoolMax });
+  // A restart or failover kills pooled connections: say so (at most every 10 s), the pool opens new ones.
+  let lostLogged = 0;
+  let lostSince = 0;
+  const onConnectionError = (err: Error) => {
+    lostSince++;
+    if (Date.now() - lostLogged < 10_000) return;
+    logger.warn({ error: err.message, connectionsLost: lostSince }, 'database connection lost; the pool reconnects by itself');
+    lostLogged = Date.now();
+    lostSince = 0;
+  };
+  const db = opts.db ?? createDb(config.database, { poolMax: config.databasePoolMax, onConnectionError });
   await migrateToLatest(db);
   const now = opts.now ?? (() => new Date());
   const metrics = createMetrics();
@@ -74,16 +90,26 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   const incidents = createIncidentService({
     db,
     now,
-    planEffects: withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel })),
+    planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel }))),
     onCommitted: (r) => {
       for (const e of r.events) metrics.incidentEvents.inc({ type: e.type });
       searchIndexer.schedule(r.orgId, r.incidentId);
       kick();
     },
   });
-  const deps: AppDeps = { db, config, logger, now, incidents, kickOutbox: () => kick(), metrics, postmortems: createPostmortemDeps(config), runbooks, searchIndexer };
+  const deps: AppDeps = {
+    db, config, logger, now, incidents, metrics, runbooks, searchIndexer,
+    kickOutbox: () => kick(),
+    postmortems: { drafter: createPostmortemDrafterPort(config), pullRequests: createGitHubPullRequests(config.github) },
+    guidance: { drafter: createGuidanceDrafter(config) },
+  };
 
-  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])]);
+  // Slack back after an outage: what backed off because of it goes out now (still in order), not up to a minute later.
+  const onSlackRecovered = () =>
+    void retryNow(db, '%slack_webapi_request_error%', now())
+      .then(() => kick())
+      .catch((err) => logger.warn({ err }, 'could not hurry the outbox after Slack came back'));
+  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])], { onSlackRecovered });
   const worker = createOutboxWorker({
     db,
     now,
@@ -91,9 +117,13 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     leaseMs: opts.outbox?.leaseMs ?? config.outboxLeaseMs,
     backoffBaseMs: opts.outbox?.backoffBaseMs,
     concurrency: opts.outbox?.concurrency,
-    deliver: createSlackDelivery({ db, incidents, clientFor: slack?.clientFor ?? (async () => undefined), channelPrefix: config.channelPrefix, extra: { ...createPostmortemDeliveries({ db, clientFor: slack?.clientFor ?? (async () => undefined) }), ...scheduledDeliveries({ db, config, now, clientFor: slack?.clientFor ?? (async () => undefined) }), ...opts.deliveries } }),
+    deliver: createSlackDelivery({ db, config, now, incidents, clientFor: slack?.clientFor ?? (async () => undefined) }, opts.deliveries),
+    // Slack unreachable is an outage to wait out, not a reason to give an effect up after ~25 minutes.
+    keepTrying: (o) => o.type === 'retry' && isSlackUnreachable(o.error),
     onOutcome: (row, o) => {
       metrics.outboxDelivered.inc({ kind: row.kind, outcome: o.type });
+      if (o.type === 'retry' && isSlackUnreachable(o.error)) slack?.health.unreachable(o.error);
+      else if (o.type === 'done') slack?.health.reachable();
       if (o.type === 'failed') logger.warn({ effect: row.kind, id: row.id, incidentId: row.incident_id, error: o.error, hint: slackErrorHint(o.error) }, 'effect failed permanently');
     },
     onError: (err) => logger.error({ err }, 'outbox worker error'),
@@ -101,7 +131,7 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   kick = () => worker.kick();
   const scheduler = createScheduler({ db, config, logger, now, kick: () => kick(), homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined });
 
-  const hono = createHttpApp(deps, metrics, [connectorsRoute, ...(opts.routes ?? [])]);
+  const hono = createHttpApp(deps, metrics, [connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], { slack: slack ? () => slack.health.status() : undefined });
   const honoListener = getRequestListener(hono.fetch);
   const slackListener = slack?.httpListener;
   // Listener work continues after ack(): count it so a graceful stop can wait for it.
@@ -113,6 +143,25 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     if (slackListener && req.url?.startsWith('/slack/')) {
       if (timestampFromFuture(req)) {
         res.writeHead(401).end();
+        return;
+      }
+      if (req.method === 'POST') {
+        // Only an object body reaches Bolt (a signed `null` would throw inside its receiver).
+        const guard = { signingSecret: config.slack.signingSecret ?? '', limit: SLACK_BODY_LIMIT, logger };
+        void guardSlackBody(req, res, guard)
+          .then((take) => {
+            if (!take) return;
+            try {
+              slackListener(req, res);
+            } catch (e) {
+              if ((e as { code?: string }).code !== ErrorCode.HTTPReceiverDeferredRequestError) throw e;
+              honoListener(req, res);
+            }
+          })
+          .catch((err) => {
+            logger.error({ err }, 'Slack request failed before Bolt');
+            if (!res.headersSent) res.writeHead(500).end();
+          });
         return;
       }
       try {

@@ -1,4 +1,4 @@
-import { buildDigest } from '../../src/adapters/slack/digest.delivery';
+import { buildDigest } from '../../src/adapters/slack/digest/digest.delivery';
 import { digestBlocks } from '../../src/watchlist/digest.blocks';
 import type { WatchEntry } from '../../src/watchlist/digest.types';
 import { type BenchContext, row, TEAM } from '../bench.context';

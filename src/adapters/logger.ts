@@ -1,5 +1,102 @@
+import { write as fsWrite } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config';
+
+/** Lines dropped because the log destination could not keep up, was closed, or failed (process-wide). */
+export const logDrops = { lines: 0 };
+/** Bytes a writer may hold for a slow reader before it drops new lines (never blocks, never grows without bound). */
+export const LOG_QUEUE_MAX_BYTES = 8 * 1024 * 1024;
+
+export interface FdWriter {
+  write(line: string): boolean;
+  /** Resolves true once everything queued is written, or false at the deadline (a stuck reader). */
+  flush(deadlineMs: number): Promise<boolean>;
+}
+
+/**
+ * An asynchronous writer on a file descriptor (1 or 2). pino's default destination writes
+ * synchronously: a full pipe then blocks the event loop (or spins on EAGAIN in a futex wait), so a log
+ * reader that goes away would freeze the process. Here writes go through libuv's thread pool one
+ * batch at a time; EAGAIN is retried on a timer, EPIPE or any other error turns the writer off, and
+ * lines beyond LOG_QUEUE_MAX_BYTES are dropped and counted in `logDrops`.
+ */
+export function createFdWriter(fd: number, maxBytes = LOG_QUEUE_MAX_BYTES): FdWriter {
+  let queue: string[] = [];
+  let queuedBytes = 0;
+  let writing = false;
+  let broken = false;
+  let waiters: (() => void)[] = [];
+  const settleWaiters = () => {
+    if (!writing && (queue.length === 0 || broken)) for (const w of waiters.splice(0)) w();
+  };
+  const pump = () => {
+    if (writing || broken || queue.length === 0) return settleWaiters();
+    const lines = queue.length;
+    const buf = Buffer.from(queue.join(''), 'utf8');
+    queue = [];
+    writing = true;
+    const attempt = (offset: number) =>
+      fsWrite(fd, buf, offset, buf.length - offset, null, (err, n) => {
+        if (err) {
+          if (err.code === 'EAGAIN') {
+            setTimeout(() => attempt(offset), 25).unref();
+            return;
+          }
+          // EPIPE (the reader left), EBADF…: nothing more can be written here; count instead of crashing.
+          broken = true;
+          writing = false;
+          logDrops.lines += lines + queue.length;
+          queue = [];
+          queuedBytes = 0;
+          return settleWaiters();
+        }
+        if (offset + n < buf.length) return attempt(offset + n);
+        writing = false;
+        queuedBytes -= buf.length;
+        pump();
+      });
+    attempt(0);
+  };
+  return {
+    write(line) {
+      const bytes = Buffer.byteLength(line);
+      if (broken || queuedBytes + bytes > maxBytes) {
+        logDrops.lines++;
+        return false;
+      }
+      queue.push(line);
+      queuedBytes += bytes;
+      if (!writing) pump();
+      return true;
+    },
+    flush(deadlineMs) {
+      if (!writing && (queue.length === 0 || broken)) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const t = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== done);
+          resolve(false);
+        }, deadlineMs);
+        t.unref();
+        const done = () => {
+          clearTimeout(t);
+          resolve(true);
+        };
+        waiters.push(done);
+      });
+    },
+  };
+}
+
+let stdoutWriter: FdWriter | undefined;
+let stderrWriter: FdWriter | undefined;
+/** The process's non-blocking stdout / stderr (shared by the logger and main's messages). */
+export const stdoutLines = (): FdWriter => (stdoutWriter ??= createFdWriter(1));
+export const stderrLines = (): FdWriter => (stderrWriter ??= createFdWriter(2));
+
+/** Before process.exit: give queued log lines up to `deadlineMs` to reach a live reader, never longer. */
+export async function flushLogs(deadlineMs = 1000): Promise<void> {
+  await Promise.all([stdoutWriter?.flush(deadlineMs), stderrWriter?.flush(deadlineMs)]);
+}
 
 /** Secrets never reach the log: these paths are censored wherever they appear. */
 export const REDACT_PATHS = [
@@ -60,7 +157,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { app: 'revenant' },
       hooks: { streamWrite: (s) => scrubSecrets(s, exact) },
     },
-    destination,
+    // Default: stdout through the non-blocking writer (pino's own default is a synchronous write).
+    destination ?? { write: (line: string) => void stdoutLines().write(line) },
   );
 }
 

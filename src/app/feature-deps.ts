@@ -1,13 +1,15 @@
 /* Optional dependencies of feature areas (signals, digests, guidance, postmortems). Add one field per feature. */
 import type { Metrics } from '../adapters/http/metrics';
 import type { SearchIndexer } from '../adapters/db/search.indexer';
-import type { PostmortemDrafter } from '../adapters/openai/postmortem-drafter';
 import type { RunbookFiles } from '../adapters/runbooks/runbook-files';
-import type { Config } from '../config';
+import type { GuidanceDrafterPort } from './guidance.service';
+import type { PostmortemDrafterPort, PullRequests } from './postmortem.service';
 
 export interface FeatureDeps {
-  /** Postmortem drafting (drafter is null without OPENAI_API_KEY) and PR settings. */
-  postmortems: { drafter: PostmortemDrafter | null; github: Config['github'] };
+  /** Postmortem drafting (a model with OPENAI_API_KEY, else deterministic) and pull requests (GitHub). */
+  postmortems: { drafter: PostmortemDrafterPort; pullRequests: PullRequests };
+  /** Guidance drafting (a model with OPENAI_API_KEY, else deterministic). */
+  guidance: { drafter: GuidanceDrafterPort };
   /** Prometheus metrics (alert ingestion counts accepted and repeated alerts). */
   metrics: Metrics;
   /** `RUNBOOKS_DIR/<service>.md` (a workspace's stored runbooks win over these). */

@@ -1,13 +1,14 @@
 import { eventToRow } from '../adapters/db/event-store';
-import { projectEvents } from '../adapters/db/incident.projection';
-import { enqueueEffects } from '../adapters/db/outbox.repo';
+import { projectBatch } from '../adapters/db/incident.projection';
+import { enqueueEffectRows } from '../adapters/db/outbox.repo';
 import type { Trx } from '../adapters/db/schema';
 import type { IncidentEvent, IncidentState } from '../incidents/incident.types';
+import { yieldToLoop } from '../shared/yield-to-loop';
 import type { PlannedEffect } from './effects';
 
 /**
- * Many commands in one transaction (alert ingestion) with their writes held back and flushed as a few
- * multi-row statements, instead of five or six round trips per command. The states are this
+ * The commands of one unit of work (one command, or a whole alert request) with their writes held back
+ * and flushed as a few multi-row statements, instead of five or six round trips per command. The states are this
  * transaction's own (uncommitted): the incident service reads them instead of the database.
  */
 export interface IncidentBatch {
@@ -23,11 +24,19 @@ interface PendingWrites {
 }
 
 const ROWS_PER_STATEMENT = 500;
+const YIELD_AFTER_ROWS = 50;
 
 export const createIncidentBatch = (): IncidentBatch => ({ states: new Map(), pending: new Map() });
 
 /** Hold one command's writes (its events already folded into `after`). */
-export function holdWrites(batch: IncidentBatch, after: IncidentState, events: IncidentEvent[], effects: PlannedEffect[], at: Date, idempotencyKey?: string) {
+export function holdWrites(
+  batch: IncidentBatch,
+  after: IncidentState,
+  events: IncidentEvent[],
+  effects: PlannedEffect[],
+  at: Date,
+  idempotencyKey?: string,
+) {
   batch.states.set(after.id, after);
   if (events.length === 0 && effects.length === 0) return;
   let p = batch.pending.get(after.id);
@@ -37,19 +46,30 @@ export function holdWrites(batch: IncidentBatch, after: IncidentState, events: I
   if (effects.length) p.effects.push({ effects, at });
 }
 
-/** Write everything held, in command order. A unique violation here fails the caller's transaction (it retries). */
+/**
+ * Write everything held as one multi-row statement per table (events, read models, outbox), in command
+ * order. A unique violation here fails the unit's transaction (it retries).
+ */
 export async function flushIncidentBatch(trx: Trx, batch: IncidentBatch): Promise<void> {
+  if (batch.pending.size === 0) return;
   const all = [...batch.pending.entries()];
   batch.pending.clear();
   const rows = all.flatMap(([, p]) => p.rows);
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await trx.insertInto('incident_events').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute();
-  for (const [id, p] of all) {
-    await projectEvents(trx, batch.states.get(id)!, p.events);
-    // While a row with a dedupe key is pending, later ones fold into it: the first one wins, as in the outbox.
-    const seen = new Set<string>();
-    for (const { effects, at } of p.effects) {
-      const kept = effects.filter((e) => !e.dedupeKey || (!seen.has(e.dedupeKey) && seen.add(e.dedupeKey)));
-      if (kept.length) await enqueueEffects(trx, p.orgId, id, kept, at);
-    }
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    await trx
+      .insertInto('incident_events')
+      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+      .execute();
   }
+  // Statements of hundreds of rows run synchronously on SQLite: let the event loop in between them.
+  if (rows.length > YIELD_AFTER_ROWS) await yieldToLoop();
+  await projectBatch(
+    trx,
+    all.map(([id, p]) => ({ state: batch.states.get(id)!, events: p.events })),
+  );
+  if (rows.length > YIELD_AFTER_ROWS) await yieldToLoop();
+  await enqueueEffectRows(
+    trx,
+    all.flatMap(([id, p]) => p.effects.map(({ effects, at }) => ({ orgId: p.orgId, incidentId: id, effects, at }))),
+  );
 }

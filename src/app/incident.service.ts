@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { findByIdempotencyKey, appendEvents, loadEvents } from '../adapters/db/event-store';
 import { sql } from 'kysely';
 import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
-import { projectEvents } from '../adapters/db/incident.projection';
-import { enqueueEffects } from '../adapters/db/outbox.repo';
+import { findByIdempotencyKey, loadEvents } from '../adapters/db/event-store';
 import type { DB, Trx } from '../adapters/db/schema';
 import { decide, evolve } from '../incidents/incident.decider';
-import { type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, initialState } from '../incidents/incident.types';
+import {
+  type Actor,
+  type IncidentCommand,
+  type IncidentEvent,
+  type IncidentState,
+  initialState,
+} from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type EffectPlanner, noEffects } from './effects';
+import { createGroupCommit } from './group-commit';
 import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
 export interface IncidentServiceDeps {
@@ -38,12 +43,48 @@ export interface CommandResult {
   duplicate: boolean;
 }
 
+/**
+ * A piece of work inside one incident unit of work: it runs commands through `uow.execute` (their
+ * writes are held and written as a few multi-row statements) and may write its own rows with `uow.trx`.
+ */
+export interface UnitOfWork {
+  readonly trx: Trx;
+  readonly orgId: string;
+  execute(req: CommandRequest): Promise<CommandResult>;
+  /** Write the held commands now (before reading tables they change). */
+  flush(): Promise<void>;
+}
+
+export type Work<T> = (uow: UnitOfWork) => Promise<T>;
+
+export interface WorkOptions {
+  /**
+   * Share a transaction (and its commit) with the org's other grouped work that arrives meanwhile, under
+   * the org's lock (alert ingestion). Ungrouped work (people's commands) never waits for a group.
+   */
+  group?: boolean;
+  /** Size of the work (alerts) so a group stays short. */
+  weight?: number;
+}
+
 const MAX_ATTEMPTS = 20;
 const CACHE_LIMIT = 2000;
+/** A group stops gathering at this many alerts or requests: one transaction stays tens of milliseconds. */
+export const GROUP_MAX_WEIGHT = 1000;
+const GROUP_MAX_JOBS = 64;
+
+/** Lost races worth running the whole unit again for: a unique key taken meanwhile, or a Postgres deadlock/serialisation failure. */
+const retryable = (e: unknown) =>
+  isUniqueViolation(e) || ['40P01', '40001'].includes((e as { code?: string })?.code ?? '');
 
 export type IncidentService = ReturnType<typeof createIncidentService>;
 
-/** load → decide → append + project + enqueue effects, in one transaction, retried on a lost race. */
+/**
+ * The one incident unit of work: load → decide → append + project + enqueue effects in one
+ * transaction, which it opens, locks (Postgres advisory locks: the stream, or the org for numbering and
+ * ingestion), retries on a lost race, commits, and then reports through `onCommitted` (wakes the
+ * outbox worker and the search indexer). Callers never sequence flushes or commits.
+ */
 export function createIncidentService(deps: IncidentServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const plan = deps.planEffects ?? noEffects;
@@ -51,7 +92,12 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   const cache = new Map<string, IncidentState>();
   const pg = dialectOf(deps.db) === 'postgres';
 
-  async function load(db: DB | Trx, orgId: string, incidentId: string, local?: Map<string, IncidentState>): Promise<IncidentState> {
+  async function load(
+    db: DB | Trx,
+    orgId: string,
+    incidentId: string,
+    local?: Map<string, IncidentState>,
+  ): Promise<IncidentState> {
     const cached = local?.get(incidentId) ?? cache.get(incidentId);
     const base = cached && cached.orgId === orgId ? cached : initialState(incidentId, orgId);
     const events = await loadEvents(db, orgId, incidentId, base.version);
@@ -65,14 +111,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   /**
-   * The body of one command, inside a transaction someone else owns. With a `batch`, states written in
-   * that transaction are kept there (uncommitted, so never in the shared cache) and the writes are held
-   * until `flushBatch`: a batch of commands neither re-reads its own events nor writes row by row.
+   * The body of one command inside the unit's transaction. States written in that transaction are kept
+   * in its batch (uncommitted, so never in the shared cache) and their writes are held until the batch
+   * is flushed: a unit of many commands neither re-reads its own events nor writes row by row.
    */
-  async function run(trx: Trx, req: CommandRequest, batch?: IncidentBatch): Promise<CommandResult> {
+  async function run(trx: Trx, req: CommandRequest, batch: IncidentBatch): Promise<CommandResult> {
     // Idempotency lookups and command builders (incident numbering) read the tables: write what is held first.
-    if (batch && (req.idempotencyKey || typeof req.command === 'function')) await flushIncidentBatch(trx, batch);
-    const local = batch?.states;
+    if (req.idempotencyKey || typeof req.command === 'function') await flushIncidentBatch(trx, batch);
+    const local = batch.states;
     if (req.idempotencyKey) {
       const seen = await findByIdempotencyKey(trx, req.orgId, req.idempotencyKey);
       if (seen) {
@@ -81,11 +127,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       }
     }
     // Written earlier in this transaction: already locked (Postgres) and current, nothing to re-read.
-    const mine = local?.get(req.incidentId);
+    const mine = local.get(req.incidentId);
     if (pg && !mine) {
       // Serialise writers of one stream (and declarations of one org, for numbering) instead of
       // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
-      await sql`select pg_advisory_xact_lock(hashtext(${typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId}))`.execute(trx);
+      await lock(trx, typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId);
     }
     const before = mine && mine.orgId === req.orgId ? mine : await load(trx, req.orgId, req.incidentId, local);
     const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
@@ -100,52 +146,80 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       occurredAt: at.toISOString(),
     })) as IncidentEvent[];
     const after = events.reduce(evolve, before);
-    if (batch) holdWrites(batch, after, events, plan(before, after, events, at), at, req.idempotencyKey);
-    else {
-      await appendEvents(trx, events, req.idempotencyKey);
-      await projectEvents(trx, after, events);
-      await enqueueEffects(trx, req.orgId, req.incidentId, plan(before, after, events, at), at);
-    }
+    holdWrites(batch, after, events, plan(before, after, events, at), at, req.idempotencyKey);
     return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
   }
 
-  /** After the caller's transaction committed: cache the states and wake the outbox. Never call it after a rollback. */
-  function committed(results: readonly CommandResult[]) {
-    for (const r of results) {
-      remember(r.state);
-      if (r.events.length > 0) deps.onCommitted?.(r);
+  const lock = (trx: Trx, key: string) => sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+
+  /** One transaction for these works, in order; after its commit, cache the states and report them. */
+  async function attempt(orgId: string, works: readonly Work<unknown>[], lockOrg: boolean): Promise<unknown[]> {
+    const results: CommandResult[] = [];
+    const touched = new Set<string>();
+    try {
+      const values = await deps.db.transaction().execute(async (trx) => {
+        if (pg && lockOrg) await lock(trx, `org:${orgId}`);
+        const batch = createIncidentBatch();
+        const uow: UnitOfWork = {
+          trx,
+          orgId,
+          execute: async (req) => {
+            touched.add(req.incidentId);
+            const r = await run(trx, req, batch);
+            results.push(r);
+            return r;
+          },
+          flush: () => flushIncidentBatch(trx, batch),
+        };
+        const out: unknown[] = [];
+        for (const work of works) {
+          out.push(await work(uow));
+          // Written per work, so the next work of a group reads (and correlates against) this one's rows.
+          await flushIncidentBatch(trx, batch);
+        }
+        return out;
+      });
+      for (const r of results) {
+        remember(r.state);
+        if (r.events.length > 0) deps.onCommitted?.(r);
+      }
+      return values;
+    } catch (e) {
+      for (const id of touched) cache.delete(id); // someone else may have appended: reload from the log
+      throw e;
     }
   }
 
-  async function execute(req: CommandRequest): Promise<CommandResult> {
-    for (let attempt = 1; ; attempt++) {
+  async function withRetry<T>(f: () => Promise<T>, conflict: string): Promise<T> {
+    for (let n = 1; ; n++) {
       try {
-        const result = await deps.db.transaction().execute((trx) => run(trx, req));
-        committed([result]);
-        return result;
+        return await f();
       } catch (e) {
-        if (isUniqueViolation(e) && attempt < MAX_ATTEMPTS) {
-          cache.delete(req.incidentId); // someone else appended: reload from the log
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-          continue;
-        }
-        if (isUniqueViolation(e)) throw new DomainError('conflict', 'Too many simultaneous changes to this incident; please try again.');
-        throw e;
+        if (!retryable(e)) throw e;
+        if (n >= MAX_ATTEMPTS) throw new DomainError('conflict', conflict);
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 5 * n)));
       }
     }
   }
 
+  const groups = createGroupCommit<Work<unknown>>(
+    (orgId, works) => withRetry(() => attempt(orgId, works, true), 'Too many simultaneous deliveries; please retry.'),
+    { maxWeight: GROUP_MAX_WEIGHT, maxJobs: GROUP_MAX_JOBS },
+  );
+
+  /** Run `work` as one unit of work of `orgId` and resolve once it is committed (or throw: nothing of it was). */
+  function transact<T>(orgId: string, work: Work<T>, opts: WorkOptions = {}): Promise<T> {
+    if (opts.group) return groups.submit(orgId, work, opts.weight ?? 1) as Promise<T>;
+    const conflict = 'Too many simultaneous changes to this incident; please try again.';
+    return withRetry(async () => (await attempt(orgId, [work], false))[0] as T, conflict);
+  }
+
   return {
-    execute,
-    /**
-     * Batch writers (alert ingestion) run many commands in one transaction of their own, with a batch
-     * from `beginBatch`; they `flushBatch` before committing, retry the whole transaction on a unique
-     * violation, and call `committed` with every result once it has committed.
-     */
-    executeInTransaction: run,
-    beginBatch: createIncidentBatch,
-    flushBatch: flushIncidentBatch,
-    committed,
+    /** One command as its own unit of work. */
+    execute: (req: CommandRequest): Promise<CommandResult> => transact(req.orgId, (uow) => uow.execute(req)),
+    transact,
+    /** Group commit counters (tests, bench). */
+    groupStats: groups.stats,
     load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId),
     newIncidentId: () => randomUUID(),
     forget: (id: string) => cache.delete(id),

@@ -1,19 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
-import type { Trx } from '../adapters/db/schema';
-import { existingReceipts, insertReceipts, loadCandidates } from '../adapters/db/signal-ingest.repo';
+import {
+  countAutoDeclared,
+  existingReceipts,
+  findStormIncident,
+  insertReceipts,
+  loadCandidates,
+} from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
-import type { Actor } from '../incidents/incident.types';
-import { DomainError } from '../shared/domain-error';
-import { type AutoDeclarePolicy, type CorrelationCandidate, correlate, severityFromSignal, toSignalRef } from '../signals/correlation';
+import type { Actor, Severity } from '../incidents/incident.types';
+import { loopBudget, yieldToLoop } from '../shared/yield-to-loop';
+import {
+  type AutoDeclarePolicy,
+  type CorrelationCandidate,
+  correlate,
+  severityFromSignal,
+  toSignalRef,
+} from '../signals/correlation';
 import { dedupKey } from '../signals/dedup';
 import { type ConnectorKind, normalise } from '../signals/normalisers';
 import { evaluateRisk } from '../signals/risk.evaluator';
 import type { Signal } from '../signals/signal.types';
 import { declareCommand } from './declare.command';
+import { normaliseInSlices } from './sliced-normalise';
 import type { AppDeps } from './deps';
-import type { CommandResult } from './incident.service';
+import type { UnitOfWork } from './incident.service';
 
 export interface IngestConnector {
   id: string;
@@ -34,24 +44,51 @@ export interface IngestResult {
   incidentIds: string[];
 }
 
-const MAX_ATTEMPTS = 8;
+/**
+ * Alerts per unit of work. A 1 MiB request (~18,700 alerts) is taken in parts, so no transaction holds
+ * the database (SQLite: the one connection people's commands need too) or the event loop for long. The
+ * 2xx still comes only after the last part committed; if a part fails, the sender's retry finds the
+ * earlier parts' alerts as repeats and takes the rest.
+ */
+const PART = 250;
+/** Title of the incident that takes every breached service beyond the auto-declare cap. */
+export const STORM_TITLE = 'Alert storm across';
 
-export const connectorActor = (connectorId: string): Actor => ({ kind: 'connector', id: `connector:${connectorId}`, role: 'responder' });
-
-/** Lost races worth retrying the whole request for: a unique key taken meanwhile, or a Postgres deadlock/serialisation failure. */
-const retryable = (e: unknown) => isUniqueViolation(e) || ['40P01', '40001'].includes((e as { code?: string })?.code ?? '');
+export const connectorActor = (connectorId: string): Actor => ({
+  kind: 'connector',
+  id: `connector:${connectorId}`,
+  role: 'responder',
+});
 
 export type SignalIngestService = ReturnType<typeof createSignalIngestService>;
 
+type Counts = Omit<IngestResult, 'warnings' | 'accepted'>;
+interface Fresh {
+  signal: Signal;
+  key: string;
+}
+
+/** Distinct service/environment pairs still firing from `from` on: the size of a storm as it is declared. */
+const servicesAhead = (todo: readonly Fresh[], from: number) =>
+  new Set(
+    todo
+      .slice(from)
+      .filter((f) => f.signal.status === 'firing')
+      .map((f) => `${f.signal.serviceName}\u0000${f.signal.environment}`),
+  ).size;
+
 /**
- * Alerts in: normalise → per alert dedup, risk, correlate, attach or declare, watchlist — the whole
- * request in ONE transaction, so a request is either recorded entirely before its 2xx or not at all
- * (the sender retries). Requests of one org are serialised (Postgres: an advisory lock; SQLite
- * serialises writers anyway), so two requests about one service never both declare an incident.
+ * Alerts in: normalise → per alert dedup, risk, correlate, attach or declare, watchlist. Each part of a
+ * request is one incident unit of work, grouped with the org's other requests arriving meanwhile (group
+ * commit, under the org's lock: two requests about one service never both declare an incident), and
+ * answered only once committed. Correlation runs in arrival order, so a request sees the incidents the
+ * requests before it in its group opened.
  */
-export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> & { autoDeclare?: AutoDeclarePolicy }) {
-  const pg = dialectOf(deps.db) === 'postgres';
+export function createSignalIngestService(
+  deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> & { autoDeclare?: AutoDeclarePolicy },
+) {
   const autoDeclare = deps.autoDeclare ?? deps.config.autoDeclare;
+  const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
 
   /** Parse a sender's body; throws DomainError('invalid_input') listing every problem. Pure, nothing stored. */
   function parse(connector: IngestConnector, body: unknown, receivedAt: Date) {
@@ -59,111 +96,162 @@ export function createSignalIngestService(deps: Pick<AppDeps, 'db' | 'config' | 
   }
 
   async function ingest(connector: IngestConnector, body: unknown): Promise<IngestResult> {
-    const { signals, warnings } = parse(connector, body, deps.now());
+    const ctx = { orgId: connector.orgId, receivedAt: deps.now().toISOString() };
+    const { signals, warnings } = await normaliseInSlices(connector.kind, body, ctx);
     return { ...(await ingestSignals(connector, signals)), warnings };
   }
 
-  async function ingestSignals(connector: IngestConnector, signals: readonly Signal[]): Promise<Omit<IngestResult, 'warnings'>> {
-    // Receipts are only ever added, so a request whose alerts were all seen before is a pure repeat
-    // (Alertmanager re-sends every group_interval): answer it without a write transaction or lock.
-    if (signals.length > 0) {
-      const keys = signals.map(dedupKey);
+  async function ingestSignals(
+    connector: IngestConnector,
+    signals: readonly Signal[],
+  ): Promise<Omit<IngestResult, 'warnings'>> {
+    const total = { accepted: signals.length, duplicates: 0, attached: 0, declared: 0, incidentIds: [] as string[] };
+    const inRequest = new Set<string>();
+    for (let i = 0; i < signals.length; i += PART) {
+      if (i > 0) await yieldToLoop();
+      const part = signals.slice(i, i + PART);
+      const keys = part.map(dedupKey);
+      // Receipts are only ever added, so a part whose alerts were all seen before (Alertmanager re-sends
+      // every group_interval) needs no write transaction or lock.
       const seen = await existingReceipts(deps.db, connector.orgId, keys);
-      if (keys.every((k) => seen.has(k))) return { accepted: signals.length, duplicates: signals.length, attached: 0, declared: 0, incidentIds: [] };
+      const fresh: Fresh[] = [];
+      part.forEach((signal, j) => {
+        if (seen.has(keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
+        inRequest.add(keys[j]);
+        fresh.push({ signal, key: keys[j] });
+      });
+      total.duplicates += part.length - fresh.length;
+      if (fresh.length === 0) continue;
+      const r = await deps.incidents.transact(connector.orgId, (uow) => take(uow, connector, fresh), {
+        group: true,
+        weight: fresh.length,
+      });
+      total.duplicates += r.duplicates;
+      total.attached += r.attached;
+      total.declared += r.declared;
+      for (const id of r.incidentIds) if (!total.incidentIds.includes(id)) total.incidentIds.push(id);
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await deps.db.transaction().execute((trx) => inTransaction(trx, connector, signals));
-        deps.incidents.committed(out.results);
-        return out.summary;
-      } catch (e) {
-        if (retryable(e) && attempt < MAX_ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-          continue;
-        }
-        if (retryable(e)) throw new DomainError('conflict', 'Too many simultaneous deliveries; please retry.');
-        throw e;
-      }
-    }
+    return total;
   }
 
-  async function inTransaction(trx: Trx, connector: IngestConnector, signals: readonly Signal[]) {
-    const orgId = connector.orgId;
+  /** How many more incidents alerts may open now, and the storm incident that takes the rest. */
+  async function declareBudget(uow: UnitOfWork, now: Date) {
+    if (cap.count <= 0) return { left: Infinity, stormId: undefined as string | undefined };
+    const used = await countAutoDeclared(uow.trx, uow.orgId, new Date(now.getTime() - cap.windowMs).toISOString());
+    return { left: cap.count - used, stormId: await findStormIncident(uow.trx, uow.orgId, STORM_TITLE) };
+  }
+
+  /** One part of a request, inside its unit of work. */
+  async function take(uow: UnitOfWork, connector: IngestConnector, fresh: readonly Fresh[]): Promise<Counts> {
+    const { trx, orgId } = uow;
     const actor = connectorActor(connector.id);
-    if (pg) await sql`select pg_advisory_xact_lock(hashtext(${`ingest:${orgId}`}))`.execute(trx);
     const now = deps.now();
+    // Checked again under the lock: a request of the same group or another process may have just stored them.
+    const seen = await existingReceipts(
+      trx,
+      orgId,
+      fresh.map((f) => f.key),
+    );
+    const todo = fresh.filter((f) => !seen.has(f.key));
+    const counts: Counts = { duplicates: fresh.length - todo.length, attached: 0, declared: 0, incidentIds: [] };
+    if (todo.length === 0) return counts;
 
-    const keys = signals.map(dedupKey);
-    const seen = await existingReceipts(trx, orgId, keys);
-    const fresh: Array<{ signal: Signal; key: string }> = [];
-    for (let i = 0; i < signals.length; i++) {
-      if (seen.has(keys[i])) continue;
-      seen.add(keys[i]); // the same alert twice in one request is a repeat too
-      fresh.push({ signal: signals[i], key: keys[i] });
-    }
-    const summary = { accepted: signals.length, duplicates: signals.length - fresh.length, attached: 0, declared: 0, incidentIds: [] as string[] };
-    const results: CommandResult[] = [];
-    if (fresh.length === 0) return { summary, results };
-
-    const candidates = await loadCandidates(trx, orgId, fresh.map((f) => f.signal));
+    const candidates = await loadCandidates(
+      trx,
+      orgId,
+      todo.map((f) => f.signal),
+    );
     const byId = new Map(candidates.map((c) => [c.incidentId, c]));
-    const batch = deps.incidents.beginBatch();
+    let budget: Awaited<ReturnType<typeof declareBudget>> | undefined;
     const watch: WatchItem[] = [];
     const receipts = [];
+    const breathe = loopBudget();
 
-    for (const { signal, key } of fresh) {
+    for (const [index, { signal, key }] of todo.entries()) {
+      await breathe();
       const risk = evaluateRisk(signal);
-      const decision = correlate(signal, candidates, now, { autoDeclare, risk: risk.level });
+      let decision = correlate(signal, candidates, now, { autoDeclare, risk: risk.level });
       const ref = toSignalRef(signal, risk, randomUUID());
       let incidentId: string | null = null;
+      let storm = false;
+      if (decision.kind === 'declare') {
+        budget ??= await declareBudget(uow, now);
+        if (budget.left <= 0 && budget.stormId)
+          decision = { kind: 'attach', incidentId: budget.stormId, by: 'service_window' };
+        else storm = budget.left <= 0;
+      }
       if (decision.kind === 'attach') {
-        const r = await deps.incidents.executeInTransaction(trx, { orgId, incidentId: decision.incidentId, actor, command: { type: 'AttachSignal', signal: ref } }, batch);
-        results.push(r);
+        const r = await uow.execute({
+          orgId,
+          incidentId: decision.incidentId,
+          actor,
+          command: { type: 'AttachSignal', signal: ref },
+        });
         incidentId = r.incidentId;
-        summary.attached++;
+        counts.attached++;
       } else if (decision.kind === 'declare') {
-        const r = await deps.incidents.executeInTransaction(
-          trx,
-          {
+        const severity: Severity = severityFromSignal(signal, risk);
+        const reason = storm
+          ? `More than ${cap.count} incidents were opened by alerts within ${cap.windowMs / 60_000} minutes: ` +
+            'further breached services join this incident (AUTO_DECLARE_LIMIT).'
+          : `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.`;
+        const r = await uow.execute({
+          orgId,
+          incidentId: randomUUID(),
+          actor,
+          command: declareCommand(deps.config.channelPrefix, {
             orgId,
-            incidentId: randomUUID(),
-            actor,
-            command: declareCommand(deps.config.channelPrefix, {
-              orgId,
-              title: signal.title,
-              severity: severityFromSignal(signal, risk),
-              service: signal.serviceName,
-              environment: signal.environment,
-              description: `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.`.slice(0, 3000),
-              signal: ref,
-            }),
-          },
-          batch,
-        );
-        results.push(r);
+            title: storm ? `${STORM_TITLE} ${servicesAhead(todo, index)} services` : signal.title,
+            severity,
+            service: storm ? undefined : signal.serviceName,
+            environment: storm ? undefined : signal.environment,
+            description: reason.slice(0, 3000),
+            signal: ref,
+          }),
+        });
         incidentId = r.incidentId;
-        summary.declared++;
-        const c: CorrelationCandidate = { incidentId, status: 'OPEN', service: signal.serviceName, environment: signal.environment, correlationKeys: [], traceIds: [], fingerprints: [] };
+        counts.declared++;
+        budget!.left--;
+        if (storm) budget!.stormId = incidentId;
+        const c: CorrelationCandidate = {
+          incidentId,
+          status: 'OPEN',
+          service: storm ? undefined : signal.serviceName,
+          environment: storm ? undefined : signal.environment,
+          correlationKeys: [],
+          traceIds: [],
+          fingerprints: [],
+        };
         candidates.push(c);
         byId.set(incidentId, c);
       }
       if (incidentId) {
-        // Later alerts of this request correlate against what this one just did.
-        const c = byId.get(incidentId)!;
-        c.fingerprints!.push(signal.fingerprint);
-        if (signal.correlationKey) c.correlationKeys.push(signal.correlationKey);
-        if (signal.traceId) c.traceIds.push(signal.traceId);
-        c.lastSignalAt = now.toISOString();
-        if (!summary.incidentIds.includes(incidentId)) summary.incidentIds.push(incidentId);
+        // Later alerts correlate against what this one just did.
+        const c = byId.get(incidentId);
+        if (c) {
+          c.fingerprints!.push(signal.fingerprint);
+          if (signal.correlationKey) c.correlationKeys.push(signal.correlationKey);
+          if (signal.traceId) c.traceIds.push(signal.traceId);
+          c.lastSignalAt = now.toISOString();
+        }
+        if (!counts.incidentIds.includes(incidentId)) counts.incidentIds.push(incidentId);
       }
       watch.push({ signal, risk, incidentId });
-      receipts.push({ org_id: orgId, dedup_key: key, connector_id: connector.id, incident_id: incidentId, received_at: now.toISOString() });
+      receipts.push({
+        org_id: orgId,
+        dedup_key: key,
+        connector_id: connector.id,
+        incident_id: incidentId,
+        received_at: now.toISOString(),
+      });
     }
 
-    await deps.incidents.flushBatch(trx, batch);
+    await uow.flush(); // the watchlist and receipts refer to the incidents just opened
+    await breathe();
     await applyToWatchlist(trx, orgId, watch, now, actor.id);
+    await breathe();
     await insertReceipts(trx, receipts);
-    return { summary, results };
+    return counts;
   }
 
   return { ingest, ingestSignals, parse };

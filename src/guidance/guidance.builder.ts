@@ -1,3 +1,4 @@
+import { truncate } from '../shared/text';
 import type { Guidance, GuidanceAction, GuidanceContext, RunbookRef, RunbookSection } from './guidance.types';
 import { searchTerms } from './related.scoring';
 import { parseSafetyTag } from './runbook.parser';
@@ -16,7 +17,7 @@ const FIRST_RESPONSE = /mitigat|remediat|roll ?back|immediate|first (steps|respo
 const REFERENCE = /overview|background|contacts?|owners?|references?|links|about|glossary|architecture|dashboards?/i;
 
 const normalise = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').replace(/[.!;:,\s]+$/, '').trim();
-const clip = (s: string) => (s.length > MAX_ITEM_CHARS ? `${s.slice(0, MAX_ITEM_CHARS - 1)}…` : s);
+const clip = (s: string) => truncate(s, MAX_ITEM_CHARS);
 const stem = (w: string) => w.replace(/(ing|ed|es|s)$/, '');
 
 function overlap(terms: Set<string>, text: string): number {

@@ -1,3 +1,4 @@
+import { truncate } from '../shared/text';
 import type { Guidance, GuidanceAction, GuidanceContext, GuidanceSource, Safety } from './guidance.types';
 
 export const GUIDANCE_PROMPT_VERSION = 'guidance-v1';
@@ -28,7 +29,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   return out.replace(KEY_VALUE, '$1$2[redacted]');
 }
 
-const clip = (s: string, n = MAX_FIELD) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const clip = (s: string, n = MAX_FIELD) => truncate(s, n);
 
 const SYSTEM = [
   'You are an experienced site reliability engineer helping responders during a live incident.',

@@ -100,3 +100,12 @@ export interface GuidanceView {
   /** Set when the LLM was configured but its answer could not be used. */
   fallbackReason?: string;
 }
+
+/** Guidance as produced for one request: the view, plus what the model call cost (for the log). */
+export interface GuidanceResult extends GuidanceView {
+  promptVersion?: string;
+  tokens?: number;
+  latencyMs: number;
+  /** Redacted technical detail of a fallback, for logs only. */
+  errorDetail?: string;
+}

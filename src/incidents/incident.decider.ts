@@ -1,5 +1,5 @@
 import { DomainError, assertNever } from '../shared/domain-error';
-import { atLeast } from '../shared/roles';
+import { isBlank } from '../shared/text';
 import {
   type Actor,
   type IncidentCommand,
@@ -10,6 +10,7 @@ import {
   MAX_TEXT,
   MAX_TITLE,
 } from './incident.types';
+import * as permissions from './incident.permissions';
 import { signalIndex, withSignalAt, withSignalLast } from './signal-index';
 
 /**
@@ -38,18 +39,10 @@ function transitionReason(from: IncidentStatus, to: IncidentStatus): string {
   return `An incident that is ${label(from)} cannot move to ${label(to)}. Allowed: ${allowed}.`;
 }
 
-const isCommander = (state: IncidentState, actor: Actor) => state.roles.commander === actor.id;
-
-
-function requireRole(actor: Actor, min: 'responder' | 'sre_lead' | 'admin', what: string) {
-  if (!atLeast(actor.role, min)) {
-    throw new DomainError('forbidden', `You need the ${min.replace('_', ' ')} role (or higher) to ${what}; you are a ${actor.role.replace('_', ' ')}.`);
-  }
-}
-
 function requireText(text: string | undefined, what: string, max = MAX_TEXT): string {
   const t = (text ?? '').trim();
-  if (!t) throw new DomainError('invalid_input', `Please give the ${what} text.`);
+  // Zero-width, bidi and other invisible characters alone are no text (they would render as an empty title).
+  if (isBlank(t)) throw new DomainError('invalid_input', `Please give the ${what} text.`);
   if (t.length > max) throw new DomainError('invalid_input', `The ${what} is ${t.length} characters; the limit is ${max}.`);
   return t;
 }
@@ -66,7 +59,7 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
   switch (command.type) {
     case 'DeclareIncident': {
       if (state.exists) throw new DomainError('already_exists', `INC-${state.number} already exists.`);
-      requireRole(actor, 'responder', 'declare an incident');
+      permissions.requirePermission(permissions.canDeclare(actor));
       const title = requireText(command.title, 'title', MAX_TITLE);
       const events: IncidentEventData[] = [
         {
@@ -86,25 +79,19 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
     }
     case 'ChangeStatus': {
       const to = command.status;
-      if (to === 'CANCELLED') {
-        if (!atLeast(actor.role, 'sre_lead') && !isCommander(state, actor)) {
-          throw new DomainError('forbidden', 'Only an SRE lead, an admin or the incident commander can cancel an incident.');
-        }
-      } else requireRole(actor, 'responder', 'change the status');
+      permissions.requirePermission(permissions.canChangeStatus(actor, state, to));
       if (!canTransition(state.status, to)) throw new DomainError('invalid_transition', transitionReason(state.status, to));
       const message = command.message?.trim() ? requireText(command.message, 'status message') : undefined;
       return [{ type: 'STATUS_CHANGED', from: state.status, to, message }];
     }
     case 'ChangeSeverity': {
-      if (!atLeast(actor.role, 'sre_lead') && !isCommander(state, actor)) {
-        throw new DomainError('forbidden', 'Only an SRE lead, an admin or the incident commander can change the severity.');
-      }
+      permissions.requirePermission(permissions.canChangeSeverity(actor, state));
       if (isClosed(state.status)) throw new DomainError('invalid_transition', `INC-${state.number} is ${label(state.status)}; reopen it before changing severity.`);
       if (state.severity === command.severity) throw new DomainError('invalid_input', `INC-${state.number} is already ${command.severity}.`);
       return [{ type: 'SEVERITY_UPDATED', from: state.severity, to: command.severity }];
     }
     case 'AssignRole': {
-      requireRole(actor, 'responder', 'assign incident roles');
+      permissions.requirePermission(permissions.canAssign(actor));
       requireOpen(state, 'assign roles');
       if (state.roles[command.role] === command.userId) {
         throw new DomainError('invalid_input', `<@${command.userId}> is already the ${command.role}.`);
@@ -112,26 +99,26 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       return [{ type: 'ASSIGNEE_CHANGED', role: command.role, userId: command.userId, previous: state.roles[command.role] }];
     }
     case 'AddNote': {
-      requireRole(actor, 'responder', 'add notes');
+      permissions.requirePermission(permissions.canAddNote(actor));
       if (command.source && state.notesFromMessages?.includes(`${command.source.channelId}:${command.source.ts}`)) {
         throw new DomainError('already_exists', 'That message is already on the timeline.');
       }
       return [{ type: 'NOTE_ADDED', text: requireText(command.text, 'note'), source: command.source }];
     }
     case 'AddAction': {
-      requireRole(actor, 'responder', 'add follow-up actions');
+      permissions.requirePermission(permissions.canAddFollowUp(actor));
       requireOpen(state, 'add actions');
       return [{ type: 'ACTION_ADDED', actionId: command.actionId, text: requireText(command.text, 'action'), owner: command.owner }];
     }
     case 'CompleteAction': {
-      requireRole(actor, 'responder', 'complete actions');
+      permissions.requirePermission(permissions.canCompleteFollowUp(actor));
       const action = state.actions.find((a) => a.id === command.actionId);
       if (!action) throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
       if (action.done) throw new DomainError('invalid_input', `“${action.text}” is already done.`);
       return [{ type: 'ACTION_COMPLETED', actionId: command.actionId }];
     }
     case 'PostUpdate': {
-      requireRole(actor, 'responder', 'post status updates');
+      permissions.requirePermission(permissions.canPostUpdate(actor));
       requireOpen(state, 'post updates');
       return [{ type: 'UPDATE_POSTED', text: requireText(command.text, 'update') }];
     }
@@ -156,7 +143,7 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       if (state.summaryTs === command.ts) return [];
       return [{ type: 'SUMMARY_POSTED', ts: command.ts }];
     case 'RecordPostmortemDraft': {
-      requireRole(actor, 'responder', 'draft a postmortem');
+      permissions.requirePermission(permissions.canDraftPostmortem(actor));
       const { type: _, ...facts } = command;
       return [{ type: 'POSTMORTEM_DRAFTED', ...facts }];
     }

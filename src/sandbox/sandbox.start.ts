@@ -53,7 +53,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
       if (!has) await grantRole(db, { orgId: SANDBOX_TEAM_ID, userId: u.id, role: u.role, grantedBy: 'sandbox', now: new Date() });
     }
     Object.assign(alerts.connectors, await ensureConnectors(db, SANDBOX_TEAM_ID, snap?.connectors ?? {}, new Date()));
-    runtime.digest = sandboxDigest(running.deps, SANDBOX_TEAM_ID, (id) => ws.channel(id)?.name);
+    runtime.digest = sandboxDigest(running, SANDBOX_TEAM_ID, (id) => ws.channel(id)?.name);
 
     let saveTimer: NodeJS.Timeout | undefined;
     const save = () => {

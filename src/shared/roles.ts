@@ -6,3 +6,5 @@ const RANK: Record<Role, number> = { admin: 3, sre_lead: 2, responder: 1, viewer
 
 export const atLeast = (role: Role, min: Role): boolean => RANK[role] >= RANK[min];
 export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);
+/** How a role reads in a sentence: `sre_lead` → `sre lead`. */
+export const roleLabel = (role: Role): string => role.replace('_', ' ');

@@ -18,6 +18,27 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 // Output timestamps are always produced by Date#toISOString, so only the UTC form is valid here.
 const isoUtc = z.iso.datetime();
 
+/**
+ * Longest value a normalised signal carries (characters); longer ones are cut by the normalisers with a
+ * warning (docs/connectors.md). They keep one alert's text inside Slack's limits (2,000 per field,
+ * 3,000 per section, 150 per header) wherever it is shown.
+ */
+export const SIGNAL_LIMITS = {
+  serviceName: 200,
+  environment: 100,
+  title: 150,
+  severity: 100,
+  source: 100,
+  projectId: 200,
+  correlationKey: 500,
+  traceId: 200,
+  fingerprint: 500,
+  groupKey: 1000,
+  logMessage: 1000,
+  logs: 20,
+} as const;
+const capped = (max: number) => z.string().min(1).max(max);
+
 export const SignalMetricsSchema = z.object({
   /** Share of failed requests, 0..1 (0.05 = 5 %). */
   errorRate: z.number().min(0).max(1).optional(),
@@ -30,32 +51,32 @@ export type SignalMetrics = z.infer<typeof SignalMetricsSchema>;
 
 export const LogLineSchema = z.object({
   level: z.enum(LOG_LEVELS),
-  message: z.string().min(1),
+  message: capped(SIGNAL_LIMITS.logMessage),
   timestamp: isoUtc,
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 export const SignalSchema = z.object({
   orgId: z.string().min(1),
-  projectId: z.string().min(1).optional(),
-  serviceName: z.string().min(1),
-  environment: z.string().min(1),
+  projectId: capped(SIGNAL_LIMITS.projectId).optional(),
+  serviceName: capped(SIGNAL_LIMITS.serviceName),
+  environment: capped(SIGNAL_LIMITS.environment),
   metrics: SignalMetricsSchema.optional(),
-  logs: z.array(LogLineSchema).optional(),
-  correlationKey: z.string().min(1).optional(),
-  traceId: z.string().min(1).optional(),
+  logs: z.array(LogLineSchema).max(SIGNAL_LIMITS.logs).optional(),
+  correlationKey: capped(SIGNAL_LIMITS.correlationKey).optional(),
+  traceId: capped(SIGNAL_LIMITS.traceId).optional(),
   status: z.enum(SIGNAL_STATUSES),
   /** Which sender produced it: 'alertmanager' | 'grafana' | 'datadog' | a generic sender's own name. */
-  source: z.string().min(1),
-  title: z.string().min(1),
+  source: capped(SIGNAL_LIMITS.source),
+  title: capped(SIGNAL_LIMITS.title),
   /** The sender's own severity/priority word, kept as given (matching is case-insensitive). */
-  severity: z.string().min(1).optional(),
+  severity: capped(SIGNAL_LIMITS.severity).optional(),
   startsAt: isoUtc,
   endsAt: isoUtc.optional(),
   /** Stable identity of one alert across firing → resolved. */
-  fingerprint: z.string().min(1),
+  fingerprint: capped(SIGNAL_LIMITS.fingerprint),
   /** The sender's notification group, when it has one (Alertmanager/Grafana groupKey, Datadog aggreg_key). */
-  groupKey: z.string().min(1).optional(),
+  groupKey: capped(SIGNAL_LIMITS.groupKey).optional(),
   /** The sender's original alert object, kept for audit and debugging. */
   raw: z.unknown(),
 });

@@ -28,14 +28,23 @@ export interface ArchivePlan {
  * What to do now: post the notice once its time has come; archive once the grace period is over and
  * the notice has been up for its lead time (so a bot that was down still warns before archiving).
  */
-export function archiveStep(inc: ArchiveSubject, graceMs: number, now: Date, noticeSentAt?: string): ArchivePlan | undefined {
+export function archiveStep(
+  inc: ArchiveSubject,
+  graceMs: number,
+  now: Date,
+  noticeSentAt?: string,
+): ArchivePlan | undefined {
   if (!(graceMs > 0)) return undefined;
   const closed = closedAt(inc);
   if (!closed) return undefined;
   const archiveAt = Date.parse(closed) + graceMs;
   const lead = noticeLeadMs(graceMs);
   const t = now.getTime();
-  const plan = (step: ArchivePlan['step']): ArchivePlan => ({ step, closedAt: closed, archiveAt: new Date(Math.max(archiveAt, noticeSentAt ? Date.parse(noticeSentAt) + lead : archiveAt)).toISOString() });
+  const plan = (step: ArchivePlan['step']): ArchivePlan => ({
+    step,
+    closedAt: closed,
+    archiveAt: new Date(Math.max(archiveAt, noticeSentAt ? Date.parse(noticeSentAt) + lead : archiveAt)).toISOString(),
+  });
   if (!noticeSentAt) return t >= archiveAt - lead ? plan('notice') : undefined;
   return t >= archiveAt && t - Date.parse(noticeSentAt) >= lead ? plan('archive') : undefined;
 }

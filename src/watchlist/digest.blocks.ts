@@ -1,3 +1,4 @@
+import { escapeMrkdwn, truncate } from '../shared/text';
 import { encodeEntryRef, orderEntries, type WatchEntry } from './digest.types';
 import { absoluteTime, clockTime, sinceText } from './time.format';
 
@@ -35,9 +36,6 @@ export interface DigestMessage {
   empty: boolean;
 }
 
-/** Slack mrkdwn control characters in user-supplied text (log lines, titles). */
-export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 export const channelUrl = (teamId: string, channelId: string) =>
@@ -46,16 +44,16 @@ export const channelUrl = (teamId: string, channelId: string) =>
 const STATUS_LABEL = { BREACHED: ':red_circle: Breached', AT_RISK: ':large_orange_circle: At risk' } as const;
 
 function entryText(e: WatchEntry, now: Date, tz: string): string {
-  const head = `${e.status === 'BREACHED' ? ':red_circle:' : ':large_orange_circle:'} *${escapeMrkdwn(clip(e.service, 100))}* · \`${escapeMrkdwn(clip(e.environment, 60))}\` — ${e.status === 'BREACHED' ? 'breached' : 'at risk'} · risk *${e.riskScore.toFixed(2)}*`;
+  const head = `${e.status === 'BREACHED' ? ':red_circle:' : ':large_orange_circle:'} *${escapeMrkdwn(truncate(e.service, 100))}* · \`${escapeMrkdwn(truncate(e.environment, 60))}\` — ${e.status === 'BREACHED' ? 'breached' : 'at risk'} · risk *${e.riskScore.toFixed(2)}*`;
   const inc = e.incident;
   const link = inc ? ` · INC-${inc.number} (${inc.status.toLowerCase()})${inc.channelId ? ` <#${inc.channelId}>` : ''}` : ' · no incident';
-  const meta = `${sinceText(e.firstDetectedAt, now, tz)} · via ${escapeMrkdwn(clip(e.source, 60))}${link}`;
+  const meta = `${sinceText(e.firstDetectedAt, now, tz)} · via ${escapeMrkdwn(truncate(e.source, 60))}${link}`;
   const logs = [...e.logs]
     .sort((a, b) => b.timestamp.localeCompare(a.timestamp))
     .slice(0, 5)
-    .map((l) => `${clockTime(l.timestamp, tz)} ${l.level.toUpperCase()} ${clip(oneLine(l.message), 280)}`.replace(/`/g, 'ˋ'));
+    .map((l) => `${clockTime(l.timestamp, tz)} ${l.level.toUpperCase()} ${truncate(oneLine(l.message), 280)}`.replace(/`/g, 'ˋ'));
   const logBlock = logs.length ? `\n\`\`\`${escapeMrkdwn(logs.join('\n'))}\`\`\`` : '';
-  return clip(`${head}\n${escapeMrkdwn(clip(oneLine(e.title), 200))}\n${meta}${logBlock}`, SLACK_LIMITS.sectionText - 100);
+  return truncate(`${head}\n${escapeMrkdwn(truncate(oneLine(e.title), 200))}\n${meta}${logBlock}`, SLACK_LIMITS.sectionText - 100);
 }
 
 function entryActions(e: WatchEntry, i: number, teamId: string): Block | undefined {
@@ -71,7 +69,7 @@ function entryActions(e: WatchEntry, i: number, teamId: string): Block | undefin
       value,
       confirm: {
         title: { type: 'plain_text', text: 'Clear this entry?' },
-        text: { type: 'plain_text', text: clip(`Take ${e.service} (${e.environment}) off the watchlist. A new alert puts it back.`, 300) },
+        text: { type: 'plain_text', text: truncate(`Take ${e.service} (${e.environment}) off the watchlist. A new alert puts it back.`, 300) },
         confirm: { type: 'plain_text', text: 'Clear' },
         deny: { type: 'plain_text', text: 'Keep' },
       },
@@ -114,7 +112,7 @@ export function digestBlocks(input: DigestInput): DigestMessage {
   const shown = ordered.slice(0, Math.max(0, Math.min(input.maxEntries ?? DEFAULT_MAX_ENTRIES, fit)));
   const summary = `${totals.breached} breached, ${totals.atRisk} at risk`;
   const blocks: Block[] = [
-    { type: 'header', block_id: 'watch_header', text: { type: 'plain_text', text: clip(`${heading}: ${summary}`, 150) } },
+    { type: 'header', block_id: 'watch_header', text: { type: 'plain_text', text: truncate(`${heading}: ${summary}`, 150) } },
     { type: 'context', block_id: 'watch_stamp', elements: [{ type: 'mrkdwn', text: stamp }] },
   ];
   let group = '';

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../incidents/incident.types';
+import { isOpenStatus, SEVERITIES, type Severity } from '../incidents/incident.types';
 
 /** How long an open incident may go without a status update, per severity (ms). Missing = never remind. */
 export type ReminderIntervals = Partial<Record<Severity, number>>;
@@ -44,14 +44,13 @@ export interface ReminderSubject {
   lastUpdateAt?: string | null;
 }
 
-const OPEN = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
 
 /**
  * Is a reminder due at `now`? Reminders fall at base + k·interval (base = the last update, else the
  * creation); the slot is the latest such time, so one that was missed while down is sent once, not replayed.
  */
 export function reminderDue(inc: ReminderSubject, intervals: ReminderIntervals, now: Date, snoozedUntil?: string): { slot: string; interval: number; base: string } | undefined {
-  if (!OPEN.includes(inc.status)) return undefined;
+  if (!isOpenStatus(inc.status)) return undefined;
   const interval = intervals[inc.severity as Severity];
   if (!interval) return undefined;
   if (snoozedUntil && Date.parse(snoozedUntil) > now.getTime()) return undefined;

@@ -22,7 +22,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 /** Polls a locator's text until it matches; the error shows what was there instead. */
 async function waitText(loc: Locator, re: RegExp, timeoutMs = 10_000): Promise<string> {
   const end = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     last = (await loc.count()) > 0 ? ((await loc.first().textContent()) ?? '') : '(no element)';
     if (re.test(last)) return last;

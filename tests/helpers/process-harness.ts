@@ -30,10 +30,12 @@ export interface BotEnv {
   botToken?: string;
   signingSecret?: string;
   extra?: Record<string, string>;
+  /** Extra Node flags before the entry point (e.g. `--import` of a test preload). */
+  nodeArgs?: string[];
 }
 
 /** Env for the child: only what we set (blank values win over a developer's .env). */
-function childEnv(e: BotEnv): NodeJS.ProcessEnv {
+export function childEnv(e: BotEnv): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -58,7 +60,7 @@ function childEnv(e: BotEnv): NodeJS.ProcessEnv {
 }
 
 export async function startBot(e: BotEnv, startTimeoutMs = 20_000): Promise<BotProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: childEnv(e), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(e.nodeArgs ?? []), 'src/main.ts'], { cwd: ROOT, env: childEnv(e), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
   let exitedFlag = false;
@@ -151,4 +153,34 @@ export async function slash(
   } catch {
     return { triggerId, text, status: 0 };
   }
+}
+
+export const REPO_ROOT = ROOT;
+
+/** A free loopback port (listen on 0, read it, close): for a child whose output we cannot read. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Poll `url` until it answers 2xx (or the deadline passes); resolves false on timeout. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }

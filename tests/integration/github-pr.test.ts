@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type GitHubFake, startGitHubFake } from '../../src/adapters/github/github-fake.server';
+import { type GitHubFake, startGitHubFake } from '../fakes/github-fake.server';
 import { GitHubPrError, createGitHubTarget, openPostmortemPr, parseRepository } from '../../src/adapters/github/github-pr';
 import { draftPostmortem, postmortemBranch, postmortemFilePath } from '../../src/postmortems/postmortem.markdown';
 import { fixtureInput } from '../helpers/postmortem.fixture';

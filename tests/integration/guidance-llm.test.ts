@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateGuidance, guidanceRecord } from '../../src/adapters/openai/guidance-llm';
-import { type OpenAiFake, startOpenAiFake } from '../../src/adapters/openai/openai-fake.server';
-import { generatorLabel } from '../../src/guidance/guidance.blocks';
+import { type OpenAiFake, startOpenAiFake } from '../fakes/openai-fake.server';
+import { generatorLabel } from '../../src/guidance/guidance.labels';
 import { context } from '../unit/guidance/guidance.fixtures';
 
 const API_KEY = 'sk-test-guidance-0123456789';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLatestPostmortem, getPostmortemPr } from '../../src/adapters/db/postmortem.repo';
 import type { IncidentRow } from '../../src/adapters/db/schema';
-import { type GitHubFake, startGitHubFake } from '../../src/adapters/github/github-fake.server';
-import { type OpenAiFake, startOpenAiFake } from '../../src/adapters/openai/openai-fake.server';
+import { type GitHubFake, startGitHubFake } from '../fakes/github-fake.server';
+import { type OpenAiFake, startOpenAiFake } from '../fakes/openai-fake.server';
+import { createGitHubPullRequests } from '../../src/adapters/github/github-pr';
 import { IDS } from '../../src/adapters/slack/ids';
 import { type Harness, SIGNING_SECRET, startHarness, TEAM, waitFor } from '../helpers/harness';
 import { eventsOf, incidentByNumber, press, previewsIn, replyTo, runPostmortemCommand } from '../helpers/postmortem-slack.helpers';
@@ -81,7 +82,7 @@ describe.each(dialects())('postmortems drafted by a model, without GitHub config
 
     // The operator sets GITHUB_TOKEN / GITHUB_REPOSITORY (the running deps stand in for a restart).
     gh = await startGitHubFake({ token: 'ghp_configured_later_0001', owner: 'acme', repo: 'postmortems' });
-    h.app.deps.postmortems!.github = { token: 'ghp_configured_later_0001', repository: 'acme/postmortems', apiUrl: gh.url };
+    h.app.deps.postmortems!.pullRequests = createGitHubPullRequests({ token: 'ghp_configured_later_0001', repository: 'acme/postmortems', apiUrl: gh.url });
     const again = await press(h, IDS.postmortemCreatePr, { channel: inc.channel_id!, message: preview });
     expect(await replyTo(h, again)).toMatch(/^:white_check_mark: Opened pull request <[^|]+\/acme\/postmortems\/pull\/1\|#1> with postmortem draft v2/);
     expect(gh.pulls('acme', 'postmortems')).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subcommands } from '../../src/adapters/slack/subcommands';
 import { IDS } from '../../src/adapters/slack/ids';
-import { encodeGuidanceActionValue, GUIDANCE_ADD_ACTION } from '../../src/guidance/guidance.blocks';
+import { encodeGuidanceActionValue, GUIDANCE_ADD_ACTION } from '../../src/adapters/slack/guidance/guidance.blocks';
 import { atLeast, type Role } from '../../src/shared/roles';
 import { encodeEntryRef } from '../../src/watchlist/digest.types';
-import { RUNBOOK_INPUT, RUNBOOK_MODAL } from '../../src/adapters/slack/runbook.modal';
+import { RUNBOOK_INPUT, RUNBOOK_MODAL } from '../../src/adapters/slack/guidance/runbook.modal';
 import { bearer, connector, overSocket } from '../helpers/alerts';
 import { type Harness, startHarness, TEAM } from '../helpers/harness';
 import { dialects } from '../helpers/test-db';

@@ -22,8 +22,9 @@ describe.each(dialects())('outbox worker (%s)', (dialect) => {
   });
   afterAll(async () => tdb?.destroy());
 
+  // The worker is kind-agnostic: these rows are stand-ins, not typed effects (hence `as never`).
   const enqueue = (incident: string | null, n: number, kind = 'test.effect', extra: Record<string, unknown> = {}) =>
-    enqueueEffects(tdb.db as never, ORG, incident, Array.from({ length: n }, (_, i) => ({ kind, payload: { i, incident, ...extra } })), new Date());
+    enqueueEffects(tdb.db as never, ORG, incident, Array.from({ length: n }, (_, i) => ({ kind, payload: { i, incident, ...extra } })) as never, new Date());
   const rows = () => tdb.db.selectFrom('outbox').selectAll().orderBy('id').execute();
 
   it('two workers on one database deliver every row exactly once, each incident in order', async () => {
@@ -84,13 +85,13 @@ describe.each(dialects())('outbox worker (%s)', (dialect) => {
   });
 
   it('a retried summary edit gives way to a newer pending one with the same dedupe key', async () => {
-    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: { v: 1 }, dedupeKey: 'summary:inc-1' }], new Date());
+    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: { v: 1 }, dedupeKey: 'summary:inc-1' }] as never, new Date());
     const w = createOutboxWorker({
       db: tdb.db,
       deliver: async (row): Promise<DeliveryOutcome> => {
         if (row.payload.v === 1) {
           // While this edit is in flight a newer change asks for another one, then this one fails.
-          await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: { v: 2 }, dedupeKey: 'summary:inc-1', notBefore: new Date(Date.now() + 60_000).toISOString() }], new Date());
+          await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: { v: 2 }, dedupeKey: 'summary:inc-1', notBefore: new Date(Date.now() + 60_000).toISOString() }] as never, new Date());
           return { type: 'retry', error: 'internal_error' };
         }
         return { type: 'done' };
@@ -105,10 +106,10 @@ describe.each(dialects())('outbox worker (%s)', (dialect) => {
   it('folds a request into the pending row with the same key, and an urgent one pulls a delayed one forward', async () => {
     const later = new Date(Date.now() + 10_000).toISOString();
     const t = new Date();
-    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1', notBefore: later }], t);
-    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1', notBefore: later }], t);
+    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1', notBefore: later }] as never, t);
+    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1', notBefore: later }] as never, t);
     expect((await rows()).map((r) => r.next_attempt_at)).toEqual([later]);
-    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1' }], t);
+    await enqueueEffects(tdb.db as never, ORG, 'inc-1', [{ kind: 'incident.sync_summary', payload: {}, dedupeKey: 'summary:inc-1' }] as never, t);
     expect((await rows()).map((r) => r.next_attempt_at)).toEqual([t.toISOString()]);
   });
 

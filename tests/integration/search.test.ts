@@ -10,7 +10,7 @@ import { createSearchIndexer } from '../../src/adapters/db/search.indexer';
 import { createRunbookFiles } from '../../src/adapters/runbooks/runbook-files';
 import { createIncidentService } from '../../src/app/incident.service';
 import { buildGuidance } from '../../src/guidance/guidance.builder';
-import { GUIDANCE_ADD_ACTION, guidanceBlocks } from '../../src/guidance/guidance.blocks';
+import { GUIDANCE_ADD_ACTION, guidanceBlocks } from '../../src/adapters/slack/guidance/guidance.blocks';
 import type { Actor, IncidentCommand, SignalRef } from '../../src/incidents/incident.types';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SlackFake, startSlackFake } from '../../src/adapters/slack-fake/slack-fake.server';
 import { DEFAULT_TEAM } from '../../src/adapters/slack-fake/slack-fake.state';
-import { type BotProcess, slash, startBot } from '../helpers/process-harness';
+import { type BotProcess, startBot } from '../helpers/process-harness';
 import { interactionBody, signedFetch } from '../helpers/slack-signing';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 

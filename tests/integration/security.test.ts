@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../src/adapters/logger';
 import { SLACK_BODY_LIMIT } from '../../src/adapters/slack/bolt-app';
 import { IDS } from '../../src/adapters/slack/ids';
-import { encodeGuidanceActionValue, GUIDANCE_ADD_ACTION } from '../../src/guidance/guidance.blocks';
+import { encodeGuidanceActionValue, GUIDANCE_ADD_ACTION } from '../../src/adapters/slack/guidance/guidance.blocks';
 import { bearer, connector, overSocket } from '../helpers/alerts';
 import { ADMIN, type Harness, SIGNING_SECRET, startHarness, TEAM } from '../helpers/harness';
-import { computeSlackSignature, fakeTriggerId, interactionBody, slashCommandBody } from '../helpers/slack-signing';
+import { computeSlackSignature, fakeTriggerId, slashCommandBody } from '../helpers/slack-signing';
 import { dialects } from '../helpers/test-db';
 
 /**

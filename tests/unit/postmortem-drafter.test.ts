@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostmortemDrafter, generatePostmortem } from '../../src/adapters/openai/postmortem-drafter';
-import { type OpenAiFake, startOpenAiFake } from '../../src/adapters/openai/openai-fake.server';
+import { type OpenAiFake, startOpenAiFake } from '../fakes/openai-fake.server';
 import { draftPostmortem } from '../../src/postmortems/postmortem.markdown';
 import { fixtureInput } from '../helpers/postmortem.fixture';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockIssues } from '../../src/adapters/slack-fake/slack-fake.validate';
 import { IDS } from '../../src/adapters/slack/ids';
-import { generatorNote, markdownSection, postmortemPreview, resolvedBlocks, toMrkdwn } from '../../src/adapters/slack/postmortem.blocks';
+import { generatorNote, markdownSection, postmortemPreview, resolvedBlocks, toMrkdwn } from '../../src/adapters/slack/postmortems/postmortem.blocks';
 import { draftPostmortem } from '../../src/postmortems/postmortem.markdown';
 import { fixtureInput } from '../helpers/postmortem.fixture';
 

@@ -1,53 +1,63 @@
-import type { EffectPlanner } from '../../app/effects';
+import { type DeliveryOutcome, effect, type EffectPlanner } from '../../app/effects';
 import { isClosed } from '../../incidents/incident.decider';
 import { closedAt } from '../../watchlist/archive.policy';
 import { duration } from '../../watchlist/time.format';
 import { everClaimed } from '../db/digest.repo';
 import { findIncidentById } from '../db/incident.queries';
 import { enqueueEffects } from '../db/outbox.repo';
-import type { DeliveryOutcome, OutboxRow } from '../outbox/outbox.worker';
-import { inChannel, type ScheduledDeliveryDeps, slackOutcome } from '../slack/digest.delivery';
+import type { DeliveredEffect } from '../outbox/effect-registry';
+import type { ScheduledDeliveryDeps } from '../slack/delivery/delivery.deps';
 import { summaryKey } from '../slack/effects.planner';
 import { classifySlackError, slackErrorCode } from '../slack/slack-errors';
-import { repeatable } from '../slack/slack-idempotent';
-import { postOnce } from '../slack/slack.delivery';
+import { inChannel, postOnce, repeatable, slackOutcome } from '../slack/slack-idempotent';
 import { slackDate } from '../slack/summary.blocks';
-import { UNARCHIVE } from './archive.job';
 
-const closedOf = (inc: { status: string; resolved_at: string | null; cancelled_at: string | null }) => closedAt({ status: inc.status, resolvedAt: inc.resolved_at, cancelledAt: inc.cancelled_at });
+const closedOf = (inc: { status: string; resolved_at: string | null; cancelled_at: string | null }) =>
+  closedAt({ status: inc.status, resolvedAt: inc.resolved_at, cancelledAt: inc.cancelled_at });
 
 /** The warning in the channel before it is archived. */
-export async function deliverArchiveNotice(deps: ScheduledDeliveryDeps, row: OutboxRow): Promise<DeliveryOutcome> {
-  const p = row.payload as { incidentId: string; closedAt: string; archiveAt: string };
-  const inc = await findIncidentById(deps.db, row.org_id, p.incidentId);
-  if (!inc?.channel_id || closedOf(inc) !== p.closedAt) return { type: 'done', result: { skipped: 'reopened or gone' } };
-  const client = await deps.clientFor(row.org_id);
+export async function deliverArchiveNotice(
+  deps: ScheduledDeliveryDeps,
+  e: DeliveredEffect<'channel.archive_notice'>,
+): Promise<DeliveryOutcome> {
+  const p = e.payload;
+  const inc = await findIncidentById(deps.db, e.orgId, p.incidentId);
+  if (!inc?.channel_id || closedOf(inc) !== p.closedAt)
+    return { type: 'done', result: { skipped: 'reopened or gone' } };
+  const client = await deps.clientFor(e.orgId);
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const channel = inc.channel_id;
   const left = duration(Date.parse(p.archiveAt) - deps.now().getTime());
   const text = `:file_cabinet: INC-${inc.number} is ${inc.status.toLowerCase()}. This channel will be archived ${slackDate(p.archiveAt)} (in about ${left}). To keep it open, reopen the incident with \`/incident status investigating\`.`;
   try {
-    const ts = await inChannel(client, channel, () => postOnce(client, row.attempts > 1, { channel, text, effectId: `archive-notice:${inc.id}:${p.closedAt}` }));
+    const ts = await inChannel(client, channel, () =>
+      postOnce(client, e.attempts > 1, { channel, text, effectId: `archive-notice:${inc.id}:${p.closedAt}` }),
+    );
     return { type: 'done', result: { ts } };
-  } catch (e) {
-    return slackOutcome(e);
+  } catch (err) {
+    return slackOutcome(err);
   }
 }
 
-export async function deliverArchive(deps: ScheduledDeliveryDeps, row: OutboxRow): Promise<DeliveryOutcome> {
-  const p = row.payload as { incidentId: string; closedAt: string };
-  const inc = await findIncidentById(deps.db, row.org_id, p.incidentId);
+export async function deliverArchive(
+  deps: ScheduledDeliveryDeps,
+  e: DeliveredEffect<'channel.archive'>,
+): Promise<DeliveryOutcome> {
+  const p = e.payload;
+  const inc = await findIncidentById(deps.db, e.orgId, p.incidentId);
   // Reopened (or closed again later, which has its own slot) since this was claimed: leave the channel.
-  if (!inc?.channel_id || closedOf(inc) !== p.closedAt) return { type: 'done', result: { skipped: 'reopened or gone' } };
-  const client = await deps.clientFor(row.org_id);
+  if (!inc?.channel_id || closedOf(inc) !== p.closedAt)
+    return { type: 'done', result: { skipped: 'reopened or gone' } };
+  const client = await deps.clientFor(e.orgId);
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const channel = inc.channel_id;
   try {
     await inChannel(client, channel, () => repeatable(() => client.conversations.archive({ channel })));
     return { type: 'done', result: { archived: channel } };
-  } catch (e) {
-    if (slackErrorCode(e) === 'already_archived') return { type: 'done', result: { archived: channel, already: true } };
-    return slackOutcome(e);
+  } catch (err) {
+    if (slackErrorCode(err) === 'already_archived')
+      return { type: 'done', result: { archived: channel, already: true } };
+    return slackOutcome(err);
   }
 }
 
@@ -56,31 +66,44 @@ export async function deliverArchive(deps: ScheduledDeliveryDeps, row: OutboxRow
  * unarchive (api.slack.com/methods/conversations.unarchive, "Bug alert"); when Slack refuses, the
  * person who reopened is told to unarchive it from the channel themselves.
  */
-export async function deliverUnarchive(deps: ScheduledDeliveryDeps, row: OutboxRow): Promise<DeliveryOutcome> {
-  const p = row.payload as { incidentId: string; requestedBy?: string };
-  const inc = await findIncidentById(deps.db, row.org_id, p.incidentId);
+export async function deliverUnarchive(
+  deps: ScheduledDeliveryDeps,
+  e: DeliveredEffect<'channel.unarchive'>,
+): Promise<DeliveryOutcome> {
+  const p = e.payload;
+  const inc = await findIncidentById(deps.db, e.orgId, p.incidentId);
   if (!inc?.channel_id) return { type: 'done', result: { skipped: 'no channel' } };
-  if (!(await everClaimed(deps.db, row.org_id, 'archive', inc.id))) return { type: 'done', result: { skipped: 'never archived by us' } };
-  const client = await deps.clientFor(row.org_id);
+  if (!(await everClaimed(deps.db, e.orgId, 'archive', inc.id)))
+    return { type: 'done', result: { skipped: 'never archived by us' } };
+  const client = await deps.clientFor(e.orgId);
   if (!client) return { type: 'failed', error: 'workspace_not_installed' };
   const channel = inc.channel_id;
   try {
     await repeatable(() => client.conversations.unarchive({ channel }));
-  } catch (e) {
-    const code = slackErrorCode(e);
+  } catch (err) {
+    const code = slackErrorCode(err);
     if (code !== 'not_archived') {
-      const f = classifySlackError(e);
-      if (f.kind !== 'platform') return slackOutcome(e);
+      const f = classifySlackError(err);
+      if (f.kind !== 'platform') return slackOutcome(err);
       if (p.requestedBy && /^[UW][A-Z0-9]+$/.test(p.requestedBy)) {
         await client.chat
-          .postMessage({ channel: p.requestedBy, text: `INC-${inc.number} is open again, but Slack would not let me unarchive <#${channel}> (${f.error}). Open the channel and choose *Unarchive* at the bottom.` })
+          .postMessage({
+            channel: p.requestedBy,
+            text: `INC-${inc.number} is open again, but Slack would not let me unarchive <#${channel}> (${f.error}). Open the channel and choose *Unarchive* at the bottom.`,
+          })
           .catch(() => undefined);
       }
       return { type: 'done', result: { unarchived: false, error: f.error } };
     }
   }
   // The summary edit that came with the reopen may have hit the archived channel: render it again.
-  await enqueueEffects(deps.db, row.org_id, inc.id, [{ kind: 'incident.sync_summary', payload: { incidentId: inc.id }, dedupeKey: summaryKey(inc.id) }], deps.now());
+  await enqueueEffects(
+    deps.db,
+    e.orgId,
+    inc.id,
+    [effect('incident.sync_summary', { incidentId: inc.id }, { dedupeKey: summaryKey(inc.id) })],
+    deps.now(),
+  );
   return { type: 'done', result: { unarchived: channel } };
 }
 
@@ -88,8 +111,8 @@ export async function deliverUnarchive(deps: ScheduledDeliveryDeps, row: OutboxR
 export function withChannelLifecycle(inner: EffectPlanner): EffectPlanner {
   return (before, after, events, now) => {
     const planned = inner(before, after, events, now);
-    const reopen = events.find((e) => e.type === 'STATUS_CHANGED' && isClosed(e.from) && !isClosed(e.to));
+    const reopen = events.find((ev) => ev.type === 'STATUS_CHANGED' && isClosed(ev.from) && !isClosed(ev.to));
     if (!reopen) return planned;
-    return [{ kind: UNARCHIVE, payload: { incidentId: after.id, requestedBy: reopen.actor } }, ...planned];
+    return [effect('channel.unarchive', { incidentId: after.id, requestedBy: reopen.actor }), ...planned];
   };
 }

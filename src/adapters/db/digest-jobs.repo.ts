@@ -1,8 +1,7 @@
+import { OPEN_STATUSES } from '../../incidents/incident.types';
 import type { DB } from './schema';
 
 /** Reads for the scheduled incident jobs (status-update reminders, channel archiving) and reminder snoozes. */
-
-const OPEN = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
 
 export interface ReminderCandidate {
   id: string;
@@ -20,7 +19,7 @@ export async function reminderCandidates(db: DB, severities: string[]): Promise<
   return db
     .selectFrom('incidents')
     .select(['id', 'org_id', 'status', 'severity', 'created_at', 'last_update_at', 'channel_id'])
-    .where('status', 'in', OPEN)
+    .where('status', 'in', OPEN_STATUSES)
     .where('severity', 'in', severities)
     .where('channel_id', 'is not', null)
     .execute();
@@ -28,11 +27,18 @@ export async function reminderCandidates(db: DB, severities: string[]): Promise<
 
 export async function snoozesOf(db: DB, incidentIds: string[]): Promise<Map<string, string>> {
   if (!incidentIds.length) return new Map();
-  const rows = await db.selectFrom('reminder_snoozes').select(['incident_id', 'until']).where('incident_id', 'in', incidentIds).execute();
+  const rows = await db
+    .selectFrom('reminder_snoozes')
+    .select(['incident_id', 'until'])
+    .where('incident_id', 'in', incidentIds)
+    .execute();
   return new Map(rows.map((r) => [r.incident_id, r.until]));
 }
 
-export async function snoozeReminders(db: DB, s: { orgId: string; incidentId: string; until: Date; by: string; now: Date }) {
+export async function snoozeReminders(
+  db: DB,
+  s: { orgId: string; incidentId: string; until: Date; by: string; now: Date },
+) {
   const row = { until: s.until.toISOString(), snoozed_by: s.by, snoozed_at: s.now.toISOString() };
   await db
     .insertInto('reminder_snoozes')

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { OPEN_STATUSES } from '../../incidents/incident.types';
 import type { LinkedIncident, WatchEntry, WatchLogLine, WatchStatus } from '../../watchlist/digest.types';
 import type { DB, Trx } from './schema';
 
@@ -18,7 +19,13 @@ export interface DigestSettings {
   custom: { channel: boolean; cron: boolean; timezone: boolean };
 }
 
-type SettingsRow = { channel: string | null; cron: string | null; timezone: string | null; silent_when_empty: number; enabled: number };
+type SettingsRow = {
+  channel: string | null;
+  cron: string | null;
+  timezone: string | null;
+  silent_when_empty: number;
+  enabled: number;
+};
 
 export function effectiveSettings(row: SettingsRow | undefined, d: DigestDefaults): DigestSettings {
   return {
@@ -57,7 +64,15 @@ export async function saveDigestSettings(db: DB, s: { orgId: string; patch: Sett
   };
   await db
     .insertInto('digest_settings')
-    .values({ org_id: s.orgId, channel: null, cron: null, timezone: null, silent_when_empty: 0, enabled: 1, ...changes })
+    .values({
+      org_id: s.orgId,
+      channel: null,
+      cron: null,
+      timezone: null,
+      silent_when_empty: 0,
+      enabled: 1,
+      ...changes,
+    })
     .onConflict((oc) => oc.column('org_id').doUpdateSet(changes))
     .execute();
 }
@@ -70,12 +85,22 @@ export async function saveDigestSettings(db: DB, s: { orgId: string; patch: Sett
  */
 export async function digestOrgs(db: DB, homeOrg: string | undefined): Promise<string[]> {
   const custom = await db.selectFrom('digest_settings').select('org_id').execute();
-  const defaults = homeOrg ? [homeOrg] : (await db.selectFrom('slack_installations').select('org_id').where('revoked_at', 'is', null).execute()).map((r) => r.org_id);
+  const defaults = homeOrg
+    ? [homeOrg]
+    : (await db.selectFrom('slack_installations').select('org_id').where('revoked_at', 'is', null).execute()).map(
+        (r) => r.org_id,
+      );
   return [...new Set([...custom.map((r) => r.org_id), ...defaults])];
 }
 
-export async function allDigestSettings(db: DB, orgIds: string[], d: DigestDefaults): Promise<Array<DigestSettings & { orgId: string }>> {
-  const rows = orgIds.length ? await db.selectFrom('digest_settings').selectAll().where('org_id', 'in', orgIds).execute() : [];
+export async function allDigestSettings(
+  db: DB,
+  orgIds: string[],
+  d: DigestDefaults,
+): Promise<Array<DigestSettings & { orgId: string }>> {
+  const rows = orgIds.length
+    ? await db.selectFrom('digest_settings').selectAll().where('org_id', 'in', orgIds).execute()
+    : [];
   const byOrg = new Map(rows.map((r) => [r.org_id, r]));
   return orgIds.map((orgId) => ({ orgId, ...effectiveSettings(byOrg.get(orgId), d) }));
 }
@@ -95,7 +120,14 @@ export interface SlotClaim {
 export async function claimSlot(db: DB | Trx, c: SlotClaim): Promise<boolean> {
   const res = await db
     .insertInto('schedule_leases')
-    .values({ org_id: c.orgId, kind: c.kind, subject: c.subject ?? '', slot: c.slot, claimed_by: c.by, claimed_at: c.at.toISOString() })
+    .values({
+      org_id: c.orgId,
+      kind: c.kind,
+      subject: c.subject ?? '',
+      slot: c.slot,
+      claimed_by: c.by,
+      claimed_at: c.at.toISOString(),
+    })
     .onConflict((oc) => oc.columns(['org_id', 'kind', 'subject', 'slot']).doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -114,14 +146,19 @@ export async function claimedAt(db: DB, c: Omit<SlotClaim, 'by' | 'at'>): Promis
 }
 
 export async function everClaimed(db: DB, orgId: string, kind: SlotClaim['kind'], subject: string): Promise<boolean> {
-  const row = await db.selectFrom('schedule_leases').select('slot').where('org_id', '=', orgId).where('kind', '=', kind).where('subject', '=', subject).executeTakeFirst();
+  const row = await db
+    .selectFrom('schedule_leases')
+    .select('slot')
+    .where('org_id', '=', orgId)
+    .where('kind', '=', kind)
+    .where('subject', '=', subject)
+    .executeTakeFirst();
   return !!row;
 }
 
 // ---- the watchlist, as the digest reads it ----
 
 const ACTIVE: WatchStatus[] = ['BREACHED', 'AT_RISK'];
-const OPEN_INCIDENT = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
 
 function parseLogs(json: string): WatchLogLine[] {
   try {
@@ -133,7 +170,11 @@ function parseLogs(json: string): WatchLogLine[] {
 }
 
 /** The top `limit` active entries (breached first, riskiest first) and the totals of the whole list. */
-export async function loadWatchlist(db: DB, orgId: string, limit: number): Promise<{ entries: WatchEntry[]; totals: { breached: number; atRisk: number } }> {
+export async function loadWatchlist(
+  db: DB,
+  orgId: string,
+  limit: number,
+): Promise<{ entries: WatchEntry[]; totals: { breached: number; atRisk: number } }> {
   const counts = await db
     .selectFrom('watchlist')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
@@ -146,7 +187,21 @@ export async function loadWatchlist(db: DB, orgId: string, limit: number): Promi
   const rows = await db
     .selectFrom('watchlist as w')
     .leftJoin('incidents as i', (j) => j.onRef('i.id', '=', 'w.incident_id').onRef('i.org_id', '=', 'w.org_id'))
-    .select(['w.service', 'w.environment', 'w.status', 'w.risk_score', 'w.source', 'w.title', 'w.logs', 'w.first_detected_at', 'w.last_updated_at', 'i.id as inc_id', 'i.number as inc_number', 'i.status as inc_status', 'i.channel_id as inc_channel'])
+    .select([
+      'w.service',
+      'w.environment',
+      'w.status',
+      'w.risk_score',
+      'w.source',
+      'w.title',
+      'w.logs',
+      'w.first_detected_at',
+      'w.last_updated_at',
+      'i.id as inc_id',
+      'i.number as inc_number',
+      'i.status as inc_status',
+      'i.channel_id as inc_channel',
+    ])
     .where('w.org_id', '=', orgId)
     .where('w.status', 'in', ACTIVE)
     .orderBy(sql`case when w.status = 'BREACHED' then 0 else 1 end`)
@@ -159,13 +214,23 @@ export async function loadWatchlist(db: DB, orgId: string, limit: number): Promi
   // Unlinked entries show an open incident on the same service (one declared from the digest, say).
   const unlinked = [...new Set(rows.filter((r) => !r.inc_id).map((r) => r.service))];
   const open = unlinked.length
-    ? await db.selectFrom('incidents').select(['id', 'number', 'status', 'channel_id', 'service', 'environment']).where('org_id', '=', orgId).where('service', 'in', unlinked).where('status', 'in', OPEN_INCIDENT).orderBy('number', 'desc').execute()
+    ? await db
+        .selectFrom('incidents')
+        .select(['id', 'number', 'status', 'channel_id', 'service', 'environment'])
+        .where('org_id', '=', orgId)
+        .where('service', 'in', unlinked)
+        .where('status', 'in', OPEN_STATUSES)
+        .orderBy('number', 'desc')
+        .execute()
     : [];
   const entries = rows.map((r): WatchEntry => {
     let incident: LinkedIncident | undefined;
-    if (r.inc_id) incident = { id: r.inc_id, number: r.inc_number!, status: r.inc_status!, channelId: r.inc_channel ?? undefined };
+    if (r.inc_id)
+      incident = { id: r.inc_id, number: r.inc_number!, status: r.inc_status!, channelId: r.inc_channel ?? undefined };
     else {
-      const o = open.find((x) => x.service === r.service && (x.environment === r.environment || x.environment === null));
+      const o = open.find(
+        (x) => x.service === r.service && (x.environment === r.environment || x.environment === null),
+      );
       if (o) incident = { id: o.id, number: o.number, status: o.status, channelId: o.channel_id ?? undefined };
     }
     return {
@@ -185,11 +250,20 @@ export async function loadWatchlist(db: DB, orgId: string, limit: number): Promi
 }
 
 export async function findWatchEntry(db: DB, orgId: string, service: string, environment: string) {
-  return db.selectFrom('watchlist').selectAll().where('org_id', '=', orgId).where('service', '=', service).where('environment', '=', environment).executeTakeFirst();
+  return db
+    .selectFrom('watchlist')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('service', '=', service)
+    .where('environment', '=', environment)
+    .executeTakeFirst();
 }
 
 /** Take an entry off the watchlist by hand; the history keeps who and when. */
-export async function clearWatchEntry(db: DB, c: { orgId: string; service: string; environment: string; actor: string; now: Date }): Promise<'cleared' | 'not_found' | 'already_clear'> {
+export async function clearWatchEntry(
+  db: DB,
+  c: { orgId: string; service: string; environment: string; actor: string; now: Date },
+): Promise<'cleared' | 'not_found' | 'already_clear'> {
   const at = c.now.toISOString();
   return db.transaction().execute(async (trx) => {
     const res = await trx
@@ -201,13 +275,34 @@ export async function clearWatchEntry(db: DB, c: { orgId: string; service: strin
       .where('status', 'in', ACTIVE)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) {
-      const row = await trx.selectFrom('watchlist').select('status').where('org_id', '=', c.orgId).where('service', '=', c.service).where('environment', '=', c.environment).executeTakeFirst();
+      const row = await trx
+        .selectFrom('watchlist')
+        .select('status')
+        .where('org_id', '=', c.orgId)
+        .where('service', '=', c.service)
+        .where('environment', '=', c.environment)
+        .executeTakeFirst();
       return row ? 'already_clear' : 'not_found';
     }
-    const row = await trx.selectFrom('watchlist').select('risk_score').where('org_id', '=', c.orgId).where('service', '=', c.service).where('environment', '=', c.environment).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('watchlist')
+      .select('risk_score')
+      .where('org_id', '=', c.orgId)
+      .where('service', '=', c.service)
+      .where('environment', '=', c.environment)
+      .executeTakeFirstOrThrow();
     await trx
       .insertInto('watchlist_history')
-      .values({ org_id: c.orgId, service: c.service, environment: c.environment, status: 'CLEARED', risk_score: row.risk_score, reason: 'cleared_by_user', actor: c.actor, at })
+      .values({
+        org_id: c.orgId,
+        service: c.service,
+        environment: c.environment,
+        status: 'CLEARED',
+        risk_score: row.risk_score,
+        reason: 'cleared_by_user',
+        actor: c.actor,
+        at,
+      })
       .execute();
     return 'cleared';
   });

@@ -2,7 +2,7 @@ import type { GuidanceContext, RunbookRef } from '../../guidance/guidance.types'
 import type { IncidentState } from '../../incidents/incident.types';
 import { type RunbookFiles, getRunbook } from '../runbooks/runbook-files';
 import type { DB } from './schema';
-import { pastActionsOf, searchRelated } from './search.repo';
+import { pastActionsOf, searchRelatedTo } from './search.repo';
 
 const MAX_RUNBOOKS = 3;
 const RELATED_LIMIT = 5;
@@ -19,17 +19,8 @@ export async function loadGuidanceContext(db: DB, files: RunbookFiles | undefine
     const loaded = await getRunbook(db, files, state.orgId, service);
     if (loaded?.runbook) runbooks.push({ service: loaded.service, runbook: loaded.runbook });
   }
-  const related = await searchRelated(db, {
-    orgId: state.orgId,
-    text: [state.title, state.description ?? '', ...state.signals.map((s) => s.title)].join(' '),
-    service: state.service,
-    environment: state.environment,
-    excludeIncidentId: state.id,
-    fingerprints: state.signals.map((s) => s.fingerprint),
-    correlationKeys: state.signals.map((s) => s.correlationKey).filter((k): k is string => !!k),
-    limit: RELATED_LIMIT,
-    now,
-  });
+  const text = [state.title, state.description ?? '', ...state.signals.map((s) => s.title)].join(' ');
+  const related = await searchRelatedTo(db, state, { text, limit: RELATED_LIMIT, now });
   const pastActions = await pastActionsOf(db, state.orgId, related);
   const timeline = await db
     .selectFrom('incident_timeline')

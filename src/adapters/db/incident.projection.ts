@@ -1,6 +1,7 @@
 import { firingCount, signalIndex } from '../../incidents/signal-index';
 import { describeEvent } from '../../incidents/incident.timeline';
 import type { ActionItem, AttachedSignal, IncidentEvent, IncidentState } from '../../incidents/incident.types';
+import { yieldToLoop } from '../../shared/yield-to-loop';
 import type { Trx } from './schema';
 
 /** Row builders shared by the live projection and the rebuild, so both produce identical rows. */
@@ -80,47 +81,79 @@ export const signalRow = (s: IncidentState, x: AttachedSignal) => ({
   resolved_at: x.resolvedAt ?? null,
 });
 
-const except = <T extends object>(row: T, ...keys: (keyof T)[]) => {
-  const copy = { ...row };
-  for (const k of keys) delete copy[k];
-  return copy;
-};
+export interface Projected {
+  state: IncidentState;
+  events: readonly IncidentEvent[];
+}
 
 /** Project freshly appended events into the read models, inside the appending transaction. */
-export async function projectEvents(trx: Trx, state: IncidentState, events: IncidentEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const inc = incidentRow(state);
-  await trx
-    .insertInto('incidents')
-    .values(inc)
-    .onConflict((oc) => oc.column('id').doUpdateSet(except(inc, 'id', 'org_id', 'number')))
-    .execute();
-  for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
-    await trx.insertInto('incident_timeline').values(events.slice(i, i + ROWS_PER_STATEMENT).map(timelineRow)).execute();
-  }
+export const projectEvents = (trx: Trx, state: IncidentState, events: IncidentEvent[]) =>
+  projectBatch(trx, [{ state, events }]);
 
-  const actionIds = new Set<string>();
-  const fingerprints = new Set<string>();
-  for (const e of events) {
-    if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_COMPLETED') actionIds.add(e.actionId);
-    if (e.type === 'SIGNAL_ATTACHED') fingerprints.add(e.signal.fingerprint);
-    if (e.type === 'SIGNAL_RESOLVED') fingerprints.add(e.fingerprint);
-  }
-  for (const a of state.actions.filter((x) => actionIds.has(x.id))) {
-    const row = actionRow(state, a);
-    await trx.insertInto('incident_actions').values(row).onConflict((oc) => oc.column('action_id').doUpdateSet(except(row, 'action_id', 'org_id'))).execute();
-  }
-  // Multi-row upserts: a batch of alerts touches hundreds of signals in one call.
-  const touched = [...fingerprints].map((fp) => state.signals[signalIndex(state.signals, fp)]).filter((x): x is AttachedSignal => !!x);
-  for (let i = 0; i < touched.length; i += ROWS_PER_STATEMENT) {
-    const rows = touched.slice(i, i + ROWS_PER_STATEMENT).map((x) => signalRow(state, x));
-    const updated = Object.keys(except(rows[0], 'incident_id', 'fingerprint', 'org_id')) as Array<keyof typeof rows[0]>;
+/** `set col = excluded.col` for every column but the key ones: a multi-row upsert that keeps each row's own values. */
+const fromExcluded =
+  (columns: readonly string[]) =>
+  (eb: { ref: (r: string) => unknown }): Record<string, never> =>
+    Object.fromEntries(columns.map((k) => [k, eb.ref(`excluded.${k}`)])) as Record<string, never>;
+
+async function upsertChunked<T extends object>(
+  trx: Trx,
+  table: 'incidents' | 'incident_actions' | 'incident_signals',
+  rows: T[],
+  key: string[],
+  keep: string[],
+) {
+  if (rows.length === 0) return;
+  const update = fromExcluded(Object.keys(rows[0]).filter((k) => !key.includes(k) && !keep.includes(k)));
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     await trx
-      .insertInto('incident_signals')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['incident_id', 'fingerprint']).doUpdateSet((eb) => Object.fromEntries(updated.map((k) => [k, eb.ref(`excluded.${k}`)]))))
+      .insertInto(table)
+      .values(rows.slice(i, i + ROWS_PER_STATEMENT) as never)
+      .onConflict((oc) => oc.columns(key as never).doUpdateSet(update as never))
       .execute();
   }
+}
+
+/**
+ * Many incidents' fresh events as one multi-row statement per read model (one incident appears once:
+ * its final state in this batch), instead of a few statements per command.
+ */
+export async function projectBatch(trx: Trx, items: readonly Projected[]): Promise<void> {
+  const live = items.filter((x) => x.events.length > 0);
+  if (live.length === 0) return;
+  await upsertChunked(
+    trx,
+    'incidents',
+    live.map((x) => incidentRow(x.state)),
+    ['id'],
+    ['org_id', 'number'],
+  );
+  const timeline = live.flatMap((x) => x.events.map(timelineRow));
+  for (let i = 0; i < timeline.length; i += ROWS_PER_STATEMENT) {
+    await trx
+      .insertInto('incident_timeline')
+      .values(timeline.slice(i, i + ROWS_PER_STATEMENT))
+      .execute();
+  }
+  if (timeline.length > 50) await yieldToLoop(); // SQLite runs each statement synchronously
+  const actions: ReturnType<typeof actionRow>[] = [];
+  const signals: ReturnType<typeof signalRow>[] = [];
+  for (const { state, events } of live) {
+    const actionIds = new Set<string>();
+    const fingerprints = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_COMPLETED') actionIds.add(e.actionId);
+      if (e.type === 'SIGNAL_ATTACHED') fingerprints.add(e.signal.fingerprint);
+      if (e.type === 'SIGNAL_RESOLVED') fingerprints.add(e.fingerprint);
+    }
+    for (const a of state.actions) if (actionIds.has(a.id)) actions.push(actionRow(state, a));
+    for (const fp of fingerprints) {
+      const x = state.signals[signalIndex(state.signals, fp)];
+      if (x) signals.push(signalRow(state, x));
+    }
+  }
+  await upsertChunked(trx, 'incident_actions', actions, ['action_id'], ['org_id']);
+  await upsertChunked(trx, 'incident_signals', signals, ['incident_id', 'fingerprint'], ['org_id']);
 }
 
 /** Rows per multi-row statement: well under SQLite's and Postgres's bound-parameter limits. */

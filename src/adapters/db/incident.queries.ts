@@ -1,3 +1,4 @@
+import { OPEN_STATUSES } from '../../incidents/incident.types';
 import type { Role } from '../../shared/roles';
 import { isRole } from '../../shared/roles';
 import type { DB, IncidentRow } from './schema';
@@ -19,11 +20,9 @@ export async function nextIncidentNumber(db: Pick<DB, 'selectFrom'>, orgId: stri
   return Number(row?.max ?? 0) + 1;
 }
 
-const OPEN = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
-
 export async function listIncidents(db: DB, orgId: string, which: 'open' | 'all', limit = 20): Promise<IncidentRow[]> {
   let q = db.selectFrom('incidents').selectAll().where('org_id', '=', orgId);
-  if (which === 'open') q = q.where('status', 'in', OPEN);
+  if (which === 'open') q = q.where('status', 'in', OPEN_STATUSES);
   return q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(limit).execute();
 }
 

@@ -1,4 +1,5 @@
 import { isUniqueViolation } from './create-db';
+import type { PostmortemsTable } from './postmortem.tables';
 import type { DB, Trx } from './schema';
 
 export type PostmortemGenerator = 'llm' | 'deterministic';
@@ -15,16 +16,8 @@ export interface StoredPostmortem {
   createdAt: string;
 }
 
-export interface NewPostmortemDraft {
-  orgId: string;
-  incidentId: string;
-  markdown: string;
-  generator: PostmortemGenerator;
-  model?: string;
-  tokens?: number;
-  createdBy: string;
-  createdAt: string;
-}
+/** A draft to store: its version is the next one, picked when it is inserted. */
+export type NewPostmortemDraft = Omit<StoredPostmortem, 'version'>;
 
 export interface StoredPostmortemPr {
   orgId: string;
@@ -39,17 +32,7 @@ export interface StoredPostmortemPr {
 
 type Db = DB | Trx;
 
-interface PostmortemRow {
-  org_id: string;
-  incident_id: string;
-  version: number;
-  markdown: string;
-  generator: string;
-  model: string | null;
-  tokens: number | null;
-  created_by: string;
-  created_at: string;
-}
+type PostmortemRow = PostmortemsTable;
 
 const toDraft = (r: PostmortemRow): StoredPostmortem => ({
   orgId: r.org_id,

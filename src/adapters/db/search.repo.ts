@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { PastAction, RelatedIncident } from '../../guidance/guidance.types';
+import type { IncidentState } from '../../incidents/incident.types';
 import { type RelatedCandidate, rankRelated, searchTerms } from '../../guidance/related.scoring';
 import { dialectOf } from './create-db';
+import { getLatestPostmortem } from './postmortem.repo';
 import type { DB } from './schema';
 
 // A search document is a digest, not an archive: cap it well under Postgres' 1 MB tsvector limit.
@@ -23,17 +25,7 @@ export function toWebsearchQuery(text: string): string | undefined {
 }
 
 /** Latest postmortem draft of an incident (the postmortems feature keeps every version). */
-async function postmortemText(db: DB, orgId: string, incidentId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('postmortems')
-    .select('markdown')
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.markdown;
-}
+const postmortemText = async (db: DB, orgId: string, incidentId: string) => (await getLatestPostmortem(db, orgId, incidentId))?.markdown;
 
 async function removeFromIndex(db: DB, orgId: string, incidentId: string): Promise<void> {
   if (dialectOf(db) === 'postgres') await sql`delete from incident_search where org_id = ${orgId} and incident_id = ${incidentId}`.execute(db);
@@ -194,6 +186,21 @@ export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<
     sharedCorrelationKeys: [...(shared.get(i.id)?.keys ?? [])],
   }));
   return rankRelated(candidates, { terms: searchTerms(input.text), service: input.service, environment: input.environment, now: input.now }, limit);
+}
+
+/** Past incidents related to this one: its text, service, environment and alerts; itself excluded. */
+export function searchRelatedTo(db: DB, state: IncidentState, opts: { text: string; limit: number; now: Date | string }): Promise<RelatedIncident[]> {
+  return searchRelated(db, {
+    orgId: state.orgId,
+    text: opts.text,
+    service: state.service,
+    environment: state.environment,
+    excludeIncidentId: state.id,
+    fingerprints: state.signals.map((s) => s.fingerprint),
+    correlationKeys: state.signals.map((s) => s.correlationKey).filter((k): k is string => !!k),
+    limit: opts.limit,
+    now: opts.now,
+  });
 }
 
 /** Actions recorded in the given past incidents (done ones first), for deterministic guidance. */

@@ -20,7 +20,12 @@ const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filte
 export async function existingReceipts(trx: Trx | DB, orgId: string, keys: readonly string[]): Promise<Set<string>> {
   const seen = new Set<string>();
   for (const part of chunks(unique([...keys]))) {
-    const rows = await trx.selectFrom('signal_receipts').select('dedup_key').where('org_id', '=', orgId).where('dedup_key', 'in', part).execute();
+    const rows = await trx
+      .selectFrom('signal_receipts')
+      .select('dedup_key')
+      .where('org_id', '=', orgId)
+      .where('dedup_key', 'in', part)
+      .execute();
     for (const r of rows) seen.add(r.dedup_key);
   }
   return seen;
@@ -39,8 +44,17 @@ const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
  * batch can match is loaded: fingerprints, keys and trace ids the batch carries, and the latest-signal
  * time of incidents it could match (the whole signal list of a stormy incident is never read).
  */
-export async function loadCandidates(trx: Trx, orgId: string, signals: readonly Signal[]): Promise<CorrelationCandidate[]> {
-  const open = await trx.selectFrom('incidents').select(['id', 'status', 'service', 'environment']).where('org_id', '=', orgId).where('status', 'in', OPEN).execute();
+export async function loadCandidates(
+  trx: Trx,
+  orgId: string,
+  signals: readonly Signal[],
+): Promise<CorrelationCandidate[]> {
+  const open = await trx
+    .selectFrom('incidents')
+    .select(['id', 'status', 'service', 'environment'])
+    .where('org_id', '=', orgId)
+    .where('status', 'in', OPEN)
+    .execute();
   if (open.length === 0) return [];
   const byId = new Map<string, CorrelationCandidate>(
     open.map((i) => [
@@ -60,7 +74,9 @@ export async function loadCandidates(trx: Trx, orgId: string, signals: readonly 
   const pairs = new Set(signals.map((s) => `${norm(s.serviceName)}\u0000${norm(s.environment)}`));
   for (const i of open) if (pairs.has(`${norm(i.service)}\u0000${norm(i.environment)}`)) relevant.add(i.id);
 
-  const lookups: Array<['fingerprint' | 'correlation_key' | 'trace_id', string[], (c: CorrelationCandidate, v: string) => void]> = [
+  const lookups: Array<
+    ['fingerprint' | 'correlation_key' | 'trace_id', string[], (c: CorrelationCandidate, v: string) => void]
+  > = [
     ['fingerprint', unique(signals.map((s) => s.fingerprint)), (c, v) => c.fingerprints!.push(v)],
     ['correlation_key', unique(signals.map((s) => s.correlationKey)), (c, v) => c.correlationKeys.push(v)],
     ['trace_id', unique(signals.map((s) => s.traceId)), (c, v) => c.traceIds.push(v)],
@@ -82,7 +98,8 @@ export async function loadCandidates(trx: Trx, orgId: string, signals: readonly 
       }
     }
   }
-  // The latest signal only matters for incidents the batch can match (the window rule, and ties).
+  // The latest signal only matters for incidents the batch can match (the window rule, and ties). One
+  // seek per incident on (incident_id, last_seen_at): a grouped max would read a stormy incident's every signal.
   for (const id of relevant) {
     const last = await trx
       .selectFrom('incident_signals')
@@ -95,4 +112,32 @@ export async function loadCandidates(trx: Trx, orgId: string, signals: readonly 
     if (last) byId.get(id)!.lastSignalAt = last.last_seen_at;
   }
   return [...byId.values()];
+}
+
+/** Incidents opened by alerts in this org since `since` (the auto-declare cap's window). */
+export async function countAutoDeclared(trx: Trx, orgId: string, since: string): Promise<number> {
+  const row = await trx
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('source', '=', 'auto')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The org's open storm incident (opened by alerts, no service of its own, the storm title), if any. */
+export async function findStormIncident(trx: Trx, orgId: string, titlePrefix: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('incidents')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('status', 'in', OPEN)
+    .where('source', '=', 'auto')
+    .where('service', 'is', null)
+    .where('title', 'like', `${titlePrefix}%`)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
 }

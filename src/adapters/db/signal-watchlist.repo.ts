@@ -1,5 +1,7 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { RiskResult, Signal } from '../../signals/signal.types';
 import type { Trx } from './schema';
+import type { WatchlistHistoryTable, WatchlistTable } from './watchlist.tables';
 
 /**
  * Watchlist writes from alert ingestion. One entry per org + service + environment: the worst of the
@@ -15,7 +17,6 @@ export interface WatchItem {
 
 export type WatchStatus = 'AT_RISK' | 'BREACHED' | 'CLEARED';
 
-const CHUNK = 100;
 const groupKey = (s: Signal) => `${s.serviceName}\u0000${s.environment}`;
 const alertKey = (s: Signal) => `${s.source}\u0000${s.fingerprint}`;
 
@@ -37,133 +38,238 @@ async function tally(trx: Trx, orgId: string, service: string, environment: stri
   return { count: Number(row?.n ?? 0), score: Number(row?.score ?? 0), breached: row?.worst === 'BREACHED' };
 }
 
-/** Apply one request's signals (in arrival order) to `firing_signals` and the watchlist, inside the ingest transaction. */
-export async function applyToWatchlist(trx: Trx, orgId: string, items: readonly WatchItem[], now: Date, actor: string): Promise<void> {
-  const groups = new Map<string, WatchItem[]>();
-  for (const it of items) groups.set(groupKey(it.signal), [...(groups.get(groupKey(it.signal)) ?? []), it]);
+/** Rows per multi-row statement (9 columns): well under both dialects' bound-parameter limits. */
+const ROWS = 500;
+const inChunks = <T>(xs: readonly T[], n = ROWS): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+
+interface Group {
+  service: string;
+  environment: string;
+  items: WatchItem[];
+  firing: WatchItem[];
+  resolved: WatchItem[];
+}
+
+/**
+ * Apply one request's signals (in arrival order) to `firing_signals` and the watchlist, inside the ingest
+ * transaction: one multi-row statement per table for the whole request (a read of what is known, the
+ * firing upserts, the resolutions, the entries, their history), whatever the number of services.
+ */
+export async function applyToWatchlist(
+  trx: Trx,
+  orgId: string,
+  items: readonly WatchItem[],
+  now: Date,
+  actor: string,
+): Promise<void> {
   const at = now.toISOString();
+  const groups = new Map<string, Group>();
+  // The last word on each alert in this request wins (a request may carry firing then resolved).
+  const finals = new Map<string, Map<string, WatchItem>>();
+  for (const it of items) {
+    const k = groupKey(it.signal);
+    let g = groups.get(k);
+    if (!g)
+      groups.set(
+        k,
+        (g = {
+          service: it.signal.serviceName,
+          environment: it.signal.environment,
+          items: [],
+          firing: [],
+          resolved: [],
+        }),
+      );
+    g.items.push(it);
+    let f = finals.get(k);
+    if (!f) finals.set(k, (f = new Map()));
+    f.set(alertKey(it.signal), it);
+  }
 
-  for (const group of groups.values()) {
-    const { serviceName: service, environment } = group[0].signal;
-    // The last word on each alert in this request wins (a request may carry firing then resolved).
-    const final = new Map<string, WatchItem>();
-    for (const it of group) final.set(alertKey(it.signal), it);
-    const finals = [...final.values()];
+  const all = [...finals.values()].flatMap((f) => [...f.values()]);
+  const known = new Map<string, number>();
+  for (const part of inChunks(all)) {
+    const rows = await trx
+      .selectFrom('firing_signals')
+      .select(['source', 'fingerprint', 'score'])
+      .where('org_id', '=', orgId)
+      .where('source', 'in', [...new Set(part.map((x) => x.signal.source))])
+      .where('fingerprint', 'in', [...new Set(part.map((x) => x.signal.fingerprint))])
+      .execute();
+    for (const r of rows) known.set(`${r.source}\u0000${r.fingerprint}`, Number(r.score));
+  }
 
-    const known = new Map<string, number>();
-    for (let i = 0; i < finals.length; i += CHUNK) {
-      const part = finals.slice(i, i + CHUNK);
-      const rows = await trx
-        .selectFrom('firing_signals')
-        .select(['source', 'fingerprint', 'score'])
-        .where('org_id', '=', orgId)
-        .where('source', 'in', [...new Set(part.map((x) => x.signal.source))])
-        .where('fingerprint', 'in', [...new Set(part.map((x) => x.signal.fingerprint))])
-        .execute();
-      for (const r of rows) known.set(`${r.source}\u0000${r.fingerprint}`, Number(r.score));
-    }
+  for (const [k, g] of groups) {
+    const f = [...finals.get(k)!.values()];
+    g.firing = f.filter((x) => x.signal.status === 'firing');
+    g.resolved = f.filter((x) => x.signal.status === 'resolved' && known.has(alertKey(x.signal)));
+  }
+  const firingRows = new Map<string, FiringSignalRow>();
+  for (const g of groups.values())
+    for (const x of g.firing) firingRows.set(alertKey(x.signal), firingRow(orgId, g, x, at));
+  for (const part of inChunks([...firingRows.values()])) {
+    await trx
+      .insertInto('firing_signals')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'source', 'fingerprint']).doUpdateSet((eb) => ({
+          service: eb.ref('excluded.service'),
+          environment: eb.ref('excluded.environment'),
+          level: eb.ref('excluded.level'),
+          score: eb.ref('excluded.score'),
+          incident_id: eb.fn.coalesce('excluded.incident_id', 'firing_signals.incident_id'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+  const gone = [...groups.values()].flatMap((g) => g.resolved).filter((x) => !firingRows.has(alertKey(x.signal)));
+  for (const part of inChunks(gone)) {
+    await trx
+      .deleteFrom('firing_signals')
+      .where('org_id', '=', orgId)
+      .where((eb) =>
+        eb(
+          eb.refTuple('source', 'fingerprint'),
+          'in',
+          part.map((x) => eb.tuple(x.signal.source, x.signal.fingerprint)),
+        ),
+      )
+      .execute();
+  }
 
-    const firing = finals.filter((x) => x.signal.status === 'firing');
-    const resolved = finals.filter((x) => x.signal.status === 'resolved' && known.has(alertKey(x.signal)));
-    for (let i = 0; i < firing.length; i += CHUNK) {
-      const rows = firing.slice(i, i + CHUNK).map((x) => ({
-        org_id: orgId,
-        source: x.signal.source,
-        fingerprint: x.signal.fingerprint,
-        service,
-        environment,
-        level: x.risk.level,
-        score: x.risk.score,
-        incident_id: x.incidentId,
-        updated_at: at,
-      }));
-      await trx
-        .insertInto('firing_signals')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.columns(['org_id', 'source', 'fingerprint']).doUpdateSet((eb) => ({
-            service: eb.ref('excluded.service'),
-            environment: eb.ref('excluded.environment'),
-            level: eb.ref('excluded.level'),
-            score: eb.ref('excluded.score'),
-            incident_id: eb.fn.coalesce('excluded.incident_id', 'firing_signals.incident_id'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-    }
-    for (const x of resolved) {
-      await trx.deleteFrom('firing_signals').where('org_id', '=', orgId).where('source', '=', x.signal.source).where('fingerprint', '=', x.signal.fingerprint).execute();
-    }
+  const entries = new Map<string, WatchlistRow>();
+  for (const part of inChunks([...groups.values()])) {
+    const rows = await trx
+      .selectFrom('watchlist')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('service', 'in', [...new Set(part.map((g) => g.service))])
+      .where('environment', 'in', [...new Set(part.map((g) => g.environment))])
+      .execute();
+    for (const r of rows) entries.set(`${r.service}\u0000${r.environment}`, r);
+  }
 
-    const entry = await trx.selectFrom('watchlist').selectAll().where('org_id', '=', orgId).where('service', '=', service).where('environment', '=', environment).executeTakeFirst();
+  const upserts: WatchlistRow[] = [];
+  const history: Array<Insertable<WatchlistHistoryTable>> = [];
+  for (const [k, g] of groups) {
+    const entry = entries.get(k);
     const live = entry && entry.status !== 'CLEARED';
-    const added = firing.filter((x) => !known.has(alertKey(x.signal)));
-    const lowered = firing.some((x) => (known.get(alertKey(x.signal)) ?? -1) > x.risk.score);
+    const added = g.firing.filter((x) => !known.has(alertKey(x.signal)));
+    const lowered = g.firing.some((x) => (known.get(alertKey(x.signal)) ?? -1) > x.risk.score);
     // Only new alerts and no lowered/removed ones (a storm): the tally follows from the entry without a scan.
     const t: Tally =
-      live && resolved.length === 0 && !lowered
+      live && g.resolved.length === 0 && !lowered
         ? {
             count: entry.firing_count + added.length,
-            score: Math.max(entry.risk_score, ...firing.map((x) => x.risk.score)),
-            breached: entry.status === 'BREACHED' || firing.some((x) => x.risk.level === 'BREACHED'),
+            score: g.firing.reduce((m, x) => Math.max(m, x.risk.score), entry.risk_score),
+            breached: entry.status === 'BREACHED' || g.firing.some((x) => x.risk.level === 'BREACHED'),
           }
-        : await tally(trx, orgId, service, environment);
+        : await tally(trx, orgId, g.service, g.environment);
     const status: WatchStatus = t.count === 0 ? 'CLEARED' : t.breached ? 'BREACHED' : 'AT_RISK';
     if (!entry && status === 'CLEARED') continue; // a resolution for something never on the watchlist
 
     // Details follow the worst alert of this request, when it is at least as bad as the entry's.
-    const lead = firing.reduce<WatchItem | undefined>((best, x) => (!best || x.risk.score >= best.risk.score ? x : best), undefined);
-    const details = lead && (!live || lead.risk.score >= entry.risk_score)
-      ? { source: lead.signal.source, title: lead.signal.title, logs: JSON.stringify(lead.risk.logs), correlation_key: lead.signal.correlationKey ?? null }
-      : {};
-    const incidentId = [...group].reverse().find((x) => x.incidentId)?.incidentId ?? entry?.incident_id ?? null;
+    const lead = g.firing.reduce<WatchItem | undefined>(
+      (best, x) => (!best || x.risk.score >= best.risk.score ? x : best),
+      undefined,
+    );
+    const details =
+      lead && (!live || lead.risk.score >= entry.risk_score)
+        ? {
+            source: lead.signal.source,
+            title: lead.signal.title,
+            logs: JSON.stringify(lead.risk.logs),
+            correlation_key: lead.signal.correlationKey ?? null,
+          }
+        : {};
+    const incidentId = [...g.items].reverse().find((x) => x.incidentId)?.incidentId ?? entry?.incident_id ?? null;
     const score = status === 'CLEARED' ? 0 : t.score;
-
-    if (!entry) {
-      await trx
-        .insertInto('watchlist')
-        .values({
-          org_id: orgId,
-          service,
-          environment,
-          status,
-          risk_score: score,
-          source: lead!.signal.source,
-          title: lead!.signal.title,
-          logs: JSON.stringify(lead!.risk.logs),
-          correlation_key: lead!.signal.correlationKey ?? null,
-          incident_id: incidentId,
-          firing_count: t.count,
-          first_detected_at: at,
-          last_updated_at: at,
-          cleared_at: null,
-          cleared_by: null,
-        })
-        .execute();
-    } else {
-      await trx
-        .updateTable('watchlist')
-        .set({
-          status,
-          risk_score: score,
-          ...details,
-          incident_id: incidentId,
-          firing_count: t.count,
-          last_updated_at: at,
-          ...(status === 'CLEARED' ? (live ? { cleared_at: at, cleared_by: actor } : {}) : { cleared_at: null, cleared_by: null }),
-          ...(!live && status !== 'CLEARED' ? { first_detected_at: at } : {}),
-        })
-        .where('org_id', '=', orgId)
-        .where('service', '=', service)
-        .where('environment', '=', environment)
-        .execute();
-    }
+    const base: WatchlistRow = entry ?? {
+      org_id: orgId,
+      service: g.service,
+      environment: g.environment,
+      status,
+      risk_score: score,
+      source: lead!.signal.source,
+      title: lead!.signal.title,
+      logs: JSON.stringify(lead!.risk.logs),
+      correlation_key: lead!.signal.correlationKey ?? null,
+      incident_id: incidentId,
+      firing_count: t.count,
+      first_detected_at: at,
+      last_updated_at: at,
+      cleared_at: null,
+      cleared_by: null,
+    };
+    upserts.push({
+      ...base,
+      status,
+      risk_score: score,
+      ...(entry ? details : {}),
+      incident_id: incidentId,
+      firing_count: t.count,
+      last_updated_at: at,
+      ...(status === 'CLEARED'
+        ? live
+          ? { cleared_at: at, cleared_by: actor }
+          : {}
+        : { cleared_at: null, cleared_by: null }),
+      ...(entry && !live && status !== 'CLEARED' ? { first_detected_at: at } : {}),
+    });
     if (status !== (entry?.status ?? 'CLEARED')) {
-      await trx
-        .insertInto('watchlist_history')
-        .values({ org_id: orgId, service, environment, status, risk_score: score, reason: status === 'CLEARED' ? 'resolved' : 'signal', actor, at })
-        .execute();
+      history.push({
+        org_id: orgId,
+        service: g.service,
+        environment: g.environment,
+        status,
+        risk_score: score,
+        reason: status === 'CLEARED' ? 'resolved' : 'signal',
+        actor,
+        at,
+      });
     }
   }
+  const columns = [
+    'status',
+    'risk_score',
+    'source',
+    'title',
+    'logs',
+    'correlation_key',
+    'incident_id',
+    'firing_count',
+    'first_detected_at',
+    'last_updated_at',
+    'cleared_at',
+    'cleared_by',
+  ] as const;
+  for (const part of inChunks(upserts, 200)) {
+    await trx
+      .insertInto('watchlist')
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(['org_id', 'service', 'environment'])
+          .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+      )
+      .execute();
+  }
+  for (const part of inChunks(history)) await trx.insertInto('watchlist_history').values(part).execute();
 }
+
+type WatchlistRow = Selectable<WatchlistTable>;
+type FiringSignalRow = ReturnType<typeof firingRow>;
+
+const firingRow = (orgId: string, g: Group, x: WatchItem, at: string) => ({
+  org_id: orgId,
+  source: x.signal.source,
+  fingerprint: x.signal.fingerprint,
+  service: g.service,
+  environment: g.environment,
+  level: x.risk.level,
+  score: x.risk.score,
+  incident_id: x.incidentId,
+  updated_at: at,
+});

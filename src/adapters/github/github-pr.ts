@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { readPostmortemMarker } from '../../postmortems/postmortem.markdown';
 import { GitHubPrError, isHttpError, toGitHubPrError } from './github-pr.errors';
+import type { PullRequestRequest, PullRequestResult, PullRequests } from '../../app/postmortem.service';
 
 export { GitHubPrError, isGitHubPrError, type GitHubPrErrorCode } from './github-pr.errors';
 
@@ -52,37 +53,13 @@ export function createGitHubTarget(cfg: GitHubConfig): GitHubTarget {
   return { octokit, ...target };
 }
 
-export interface PostmortemPrInput {
+/** The PullRequests port's request (src/app/postmortem.service.ts), in a repository. */
+export interface PostmortemPrInput extends PullRequestRequest {
   owner: string;
   repo: string;
-  /** Incident number (INC-<number>). */
-  number: number;
-  /** Incident title. */
-  title: string;
-  incidentUrl?: string;
-  markdown: string;
-  path: string;
-  branch: string;
-  /**
-   * Blob sha we wrote last time (from `postmortem_prs.content_sha`). When the file on the branch
-   * has another sha, people edited it on GitHub, and a regenerated draft must not overwrite them.
-   */
-  lastWrittenSha?: string;
 }
 
-export interface PostmortemPrResult {
-  number: number;
-  url: string;
-  /** A new pull request was opened. */
-  created: boolean;
-  /** The file on an existing branch/PR was replaced by a changed draft. */
-  updated: boolean;
-  /** The file was edited on GitHub since we wrote it, so the new draft was not written. */
-  keptGitHubEdits: boolean;
-  branch: string;
-  path: string;
-  contentSha?: string;
-}
+export type PostmortemPrResult = PullRequestResult;
 
 type Kit = Octokit;
 interface Pull {
@@ -227,4 +204,14 @@ async function branchIsOurs(
   if (seen.existing) return false;
   const { data } = await kit.git.getRef({ owner: input.owner, repo: input.repo, ref: `heads/${input.branch}` });
   return data.object.sha === seen.baseSha;
+}
+
+/** The application's PullRequests port over GitHub. Settings are checked on each use: a missing one is explained then. */
+export function createGitHubPullRequests(cfg: GitHubConfig): PullRequests {
+  return {
+    async open(req) {
+      const target = createGitHubTarget(cfg);
+      return openPostmortemPr(target.octokit, { owner: target.owner, repo: target.repo, ...req });
+    },
+  };
 }

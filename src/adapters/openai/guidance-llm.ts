@@ -1,35 +1,20 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
-import type { IncidentCommand } from '../../incidents/incident.types';
+import type { GuidanceDrafterPort } from '../../app/guidance.service';
+import type { Config } from '../../config';
 import { buildGuidance } from '../../guidance/guidance.builder';
 import { GUIDANCE_PROMPT_VERSION, type ModelAnswer, acceptModelAnswer, buildGuidancePrompt, redactSecrets } from '../../guidance/guidance.prompt';
-import { type GuidanceContext, type GuidanceView, SAFETY_LEVELS } from '../../guidance/guidance.types';
+import { type GuidanceContext, type GuidanceResult, SAFETY_LEVELS } from '../../guidance/guidance.types';
+import { type ModelConfig, modelConfigFrom } from './model.config';
+
+export type { GuidanceResult } from '../../guidance/guidance.types';
+export { type GuidanceRecord, guidanceRecord } from '../../guidance/guidance.record';
 
 export const DEFAULT_GUIDANCE_MODEL = 'gpt-4o-mini';
 export const DEFAULT_GUIDANCE_TIMEOUT_MS = 15_000;
 const MAX_COMPLETION_TOKENS = 1500;
 
-export interface GuidanceLlmConfig {
-  /** Without a key, guidance is deterministic and the result says "no AI configured". */
-  apiKey?: string;
-  /** `OPENAI_BASE_URL`; undefined uses the library default. */
-  baseURL?: string;
-  model?: string;
-  timeoutMs?: number;
-  /**
-   * Secret values the process holds (Slack bot token, signing secret, connector tokens…): scrubbed
-   * from the prompt in case one was pasted into incident text. The API key is always included.
-   */
-  redact?: readonly string[];
-}
-
-export interface GuidanceResult extends GuidanceView {
-  promptVersion?: string;
-  tokens?: number;
-  latencyMs: number;
-  /** Redacted technical detail of a fallback, for logs only. */
-  errorDetail?: string;
-}
+export type GuidanceLlmConfig = ModelConfig;
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 
@@ -141,18 +126,8 @@ export async function generateGuidance(config: GuidanceLlmConfig, ctx: GuidanceC
   }
 }
 
-export type GuidanceRecord = Omit<Extract<IncidentCommand, { type: 'RecordGuidance' }>, 'type'>;
-
-/**
- * Payload for the RecordGuidance command (→ GUIDANCE_GENERATED). After a fallback the generator is
- * `deterministic` but model, prompt version and tokens are kept: the call was made and may have cost.
- */
-export function guidanceRecord(result: GuidanceResult): GuidanceRecord {
-  return {
-    generator: result.guidance.generator,
-    model: result.model,
-    promptVersion: result.promptVersion,
-    tokens: result.tokens,
-    actionCount: result.guidance.actions.length,
-  };
+/** The application's guidance drafter port: the model when `OPENAI_API_KEY` is set, else deterministic. */
+export function createGuidanceDrafter(config: Config): GuidanceDrafterPort {
+  const llm = modelConfigFrom(config);
+  return { usesModel: !!llm.apiKey, generate: (ctx) => generateGuidance(llm, ctx) };
 }

@@ -1,6 +1,9 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import type { PostmortemDrafterPort } from '../../app/postmortem.service';
+import type { Config } from '../../config';
 import { type PostmortemInput, draftPostmortem } from '../../postmortems/postmortem.markdown';
 import { type NarrativeAnswer, type NarrativeInput, buildNarrativePrompt, parseNarrative } from '../../postmortems/postmortem.narrative';
+import { type ModelConfig, modelConfigFrom } from './model.config';
 
 // Same default as guidance, so one OPENAI_MODEL choice covers both.
 export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4o-mini';
@@ -8,17 +11,7 @@ export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4o-mini';
 export const DEFAULT_POSTMORTEM_TIMEOUT_MS = 20_000;
 const MAX_COMPLETION_TOKENS = 2000;
 
-export interface PostmortemDrafterConfig {
-  apiKey?: string;
-  baseURL?: string;
-  model?: string;
-  timeoutMs?: number;
-  /**
-   * Secret values the process holds (Slack tokens, signing secret, connector tokens): scrubbed from
-   * the prompt in case one was pasted into incident text. The API key is always included.
-   */
-  redact?: readonly string[];
-}
+export type PostmortemDrafterConfig = ModelConfig;
 
 /** Exact known secrets out of a text; short values are skipped so common words are not mangled. */
 export function scrubValues(text: string, secrets: readonly string[]): string {
@@ -121,4 +114,10 @@ export async function generatePostmortem(drafter: PostmortemDrafter | null, inpu
     tokens: draft.tokens,
     promptVersion: draft.promptVersion,
   };
+}
+
+/** The application's drafter port: the model when `OPENAI_API_KEY` is set, else deterministic. */
+export function createPostmortemDrafterPort(config: Config): PostmortemDrafterPort {
+  const drafter = createPostmortemDrafter(modelConfigFrom(config));
+  return { usesModel: !!drafter, draft: (input) => generatePostmortem(drafter, input) };
 }

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { type DeliveryOutcome, QUEUE_FREE_KINDS } from '../../app/effects';
 import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';
 
+export type { DeliveryOutcome } from '../../app/effects';
+
+/** A row as stored: the kind is only a string here; src/adapters/outbox/effect-registry.ts types it. */
 export interface OutboxRow {
   id: number;
   org_id: string;
@@ -13,23 +17,17 @@ export interface OutboxRow {
   attempts: number;
 }
 
-export type DeliveryOutcome =
-  | { type: 'done'; result?: Record<string, unknown> }
-  /** Without afterMs the worker's backoff applies; with it (Retry-After), exactly that wait. */
-  | { type: 'retry'; afterMs?: number; error: string }
-  | { type: 'failed'; error: string };
+export type DeliverRow = (row: OutboxRow) => Promise<DeliveryOutcome>;
 
-export type Deliver = (row: OutboxRow) => Promise<DeliveryOutcome>;
-
-/** Kinds that never hold back an incident's later effects (they render the current state when they run). */
-const NON_BLOCKING = ['incident.sync_summary', 'incident.signal_rollup'];
 export const DEFAULT_LEASE_MS = 30_000;
 /** With the backoff capped at a minute, about 25 minutes of trying before an effect is given up. */
 const MAX_ATTEMPTS = 30;
 
 export interface OutboxWorkerOptions {
   db: DB;
-  deliver: Deliver;
+  deliver: DeliverRow;
+  /** Kinds that never hold back an incident's later rows; by default those the effect table marks so. */
+  queueFreeKinds?: readonly string[];
   now?: () => Date;
   pollMs?: number;
   batch?: number;
@@ -41,6 +39,8 @@ export interface OutboxWorkerOptions {
   backoffBaseMs?: number;
   onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome) => void;
   onError?: (err: unknown) => void;
+  /** A retry that does not count towards giving up (the far side is unreachable: wait for it, however long). */
+  keepTrying?: (outcome: DeliveryOutcome) => boolean;
 }
 
 export const backoffMs = (attempt: number, baseMs = 500) => Math.min(60_000, baseMs * 2 ** Math.max(0, attempt - 1));
@@ -56,14 +56,25 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   const db = opts.db;
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const FREE = [...(opts.queueFreeKinds ?? QUEUE_FREE_KINDS)];
+  const isFree = (kind: string) => FREE.includes(kind);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;
   let again = false;
   let stopped = true;
 
-  type Candidate = { id: number; org_id: string; incident_id: string | null; kind: string; payload: string; attempts: number; dedupe_key: string | null };
+  type Candidate = {
+    id: number;
+    org_id: string;
+    incident_id: string | null;
+    kind: string;
+    payload: string;
+    attempts: number;
+    dedupe_key: string | null;
+  };
   const COLS = ['id', 'org_id', 'incident_id', 'kind', 'payload', 'attempts', 'dedupe_key'] as const;
-  const dueOrExpired = (at: string) => sql<boolean>`((status = 'pending' and next_attempt_at <= ${at}) or (status = 'in_flight' and locked_until < ${at}))`;
+  const dueOrExpired = (at: string) =>
+    sql<boolean>`((status = 'pending' and next_attempt_at <= ${at}) or (status = 'in_flight' and locked_until < ${at}))`;
 
   /**
    * Rows that may go out now: per incident, the first row still in hand that holds the queue (posts,
@@ -76,17 +87,27 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
       .select(['incident_id', (eb) => eb.fn.min('id').as('id')])
       .where(sql<boolean>`status in ('pending', 'in_flight')`)
       .where('incident_id', 'is not', null)
-      .where('kind', 'not in', NON_BLOCKING)
+      .where((eb) => (FREE.length ? eb('kind', 'not in', FREE) : sql<boolean>`true`))
       .groupBy('incident_id')
       .execute();
     const firstHold = new Map(heads.map((h) => [h.incident_id as string, Number(h.id)]));
     const blocking = heads.length
-      ? await db.selectFrom('outbox').select([...COLS]).where('id', 'in', heads.map((h) => Number(h.id))).where(dueOrExpired(at)).execute()
+      ? await db
+          .selectFrom('outbox')
+          .select([...COLS])
+          .where(
+            'id',
+            'in',
+            heads.map((h) => Number(h.id)),
+          )
+          .where(dueOrExpired(at))
+          .execute()
       : [];
     const free = await db
       .selectFrom('outbox')
       .select([...COLS])
-      .where(sql<boolean>`status = 'pending' and (incident_id is null or kind in ('incident.sync_summary', 'incident.signal_rollup'))`)
+      .where(sql<boolean>`status = 'pending'`)
+      .where((eb) => eb.or([eb('incident_id', 'is', null), ...(FREE.length ? [eb('kind', 'in', FREE)] : [])]))
       .where('next_attempt_at', '<=', at)
       .orderBy('id')
       .limit(opts.batch ?? 50)
@@ -96,7 +117,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
       .select([...COLS])
       .where(sql<boolean>`status = 'in_flight'`)
       .where('locked_until', '<', at)
-      .where((eb) => eb.or([eb('incident_id', 'is', null), eb('kind', 'in', NON_BLOCKING)]))
+      .where((eb) => eb.or([eb('incident_id', 'is', null), ...(FREE.length ? [eb('kind', 'in', FREE)] : [])]))
       .execute();
     const out: Candidate[] = [...blocking];
     for (const r of [...free, ...expired]) {
@@ -117,7 +138,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
       }
       out.push(r);
     }
-    return out.sort((a, b) => a.id - b.id).slice(0, opts.batch ?? 50).map((r) => ({ ...r, id: Number(r.id) }));
+    return out
+      .sort((a, b) => a.id - b.id)
+      .slice(0, opts.batch ?? 50)
+      .map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   async function claim(id: number, attempts: number, at: Date): Promise<boolean> {
@@ -125,25 +149,35 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const res = await db
       .updateTable('outbox')
       // The lease runs from now, not from the start of the pass (a long pass must not hand out spent leases).
-      .set({ status: 'in_flight', locked_by: workerId, locked_until: new Date(now().getTime() + leaseMs).toISOString(), attempts: attempts + 1 })
+      .set({
+        status: 'in_flight',
+        locked_by: workerId,
+        locked_until: new Date(now().getTime() + leaseMs).toISOString(),
+        attempts: attempts + 1,
+      })
       .where('id', '=', id)
       .where('attempts', '=', attempts)
-      .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]))
+      .where((eb) =>
+        eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]),
+      )
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
   /** Keep the lease while a slow handler runs, so only a dead worker's rows are taken over. */
   function renewWhileRunning(id: number): () => void {
-    const t = setInterval(() => {
-      db.updateTable('outbox')
-        .set({ locked_until: new Date(now().getTime() + leaseMs).toISOString() })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .where('status', '=', 'in_flight')
-        .execute()
-        .catch((e) => opts.onError?.(e));
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const t = setInterval(
+      () => {
+        db.updateTable('outbox')
+          .set({ locked_until: new Date(now().getTime() + leaseMs).toISOString() })
+          .where('id', '=', id)
+          .where('locked_by', '=', workerId)
+          .where('status', '=', 'in_flight')
+          .execute()
+          .catch((e) => opts.onError?.(e));
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     t.unref?.();
     return () => clearInterval(t);
   }
@@ -152,25 +186,64 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const at = now();
     const base = db.updateTable('outbox').where('id', '=', row.id).where('locked_by', '=', workerId);
     if (outcome.type === 'done') {
-      await base.set({ status: 'done', delivered_at: at.toISOString(), result: outcome.result ? JSON.stringify(outcome.result) : null, locked_until: null, last_error: null }).execute();
-    } else if (outcome.type === 'retry' && row.attempts < MAX_ATTEMPTS) {
+      await base
+        .set({
+          status: 'done',
+          delivered_at: at.toISOString(),
+          result: outcome.result ? JSON.stringify(outcome.result) : null,
+          locked_until: null,
+          last_error: null,
+        })
+        .execute();
+    } else if (outcome.type === 'retry' && (row.attempts < MAX_ATTEMPTS || opts.keepTrying?.(outcome))) {
       const wait = outcome.afterMs ?? backoffMs(row.attempts, opts.backoffBaseMs);
       try {
-        await base.set({ status: 'pending', next_attempt_at: new Date(at.getTime() + wait).toISOString(), last_error: outcome.error, locked_until: null }).execute();
+        await base
+          .set({
+            status: 'pending',
+            next_attempt_at: new Date(at.getTime() + wait).toISOString(),
+            last_error: outcome.error,
+            locked_until: null,
+          })
+          .execute();
       } catch (e) {
         // A newer request with the same dedupe key is already pending; it renders the current state, so this one is covered.
         if (!row.dedupeKey || !isUniqueViolation(e)) throw e;
-        await base.set({ status: 'done', delivered_at: at.toISOString(), result: JSON.stringify({ superseded: true }), locked_until: null, last_error: outcome.error }).execute();
+        await base
+          .set({
+            status: 'done',
+            delivered_at: at.toISOString(),
+            result: JSON.stringify({ superseded: true }),
+            locked_until: null,
+            last_error: outcome.error,
+          })
+          .execute();
       }
     } else {
-      await base.set({ status: 'failed', last_error: outcome.type === 'failed' ? outcome.error : `gave up after ${row.attempts} attempts: ${outcome.error}`, locked_until: null }).execute();
+      await base
+        .set({
+          status: 'failed',
+          last_error:
+            outcome.type === 'failed' ? outcome.error : `gave up after ${row.attempts} attempts: ${outcome.error}`,
+          locked_until: null,
+        })
+        .execute();
     }
     opts.onOutcome?.(row, outcome);
   }
 
-  async function deliverOne(r: Awaited<ReturnType<typeof candidates>>[number], at: Date): Promise<boolean> {
-    if (!(await claim(r.id, r.attempts, at))) return false;
-    const row = { id: r.id, org_id: r.org_id, incident_id: r.incident_id, kind: r.kind, payload: JSON.parse(r.payload), attempts: r.attempts + 1, dedupeKey: r.dedupe_key };
+  /** Claim, deliver and settle one row; undefined when another worker claimed it first. */
+  async function deliverOne(r: Candidate, at: Date): Promise<DeliveryOutcome | undefined> {
+    if (!(await claim(r.id, r.attempts, at))) return undefined;
+    const row = {
+      id: r.id,
+      org_id: r.org_id,
+      incident_id: r.incident_id,
+      kind: r.kind,
+      payload: JSON.parse(r.payload),
+      attempts: r.attempts + 1,
+      dedupeKey: r.dedupe_key,
+    };
     const stopRenewing = renewWhileRunning(row.id);
     let outcome: DeliveryOutcome;
     try {
@@ -182,7 +255,23 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
       stopRenewing();
     }
     await settle(row, outcome);
-    return true;
+    return outcome;
+  }
+
+  /**
+   * Claim one row now and deliver it, whatever else is due: for a process that wrote the row and wants
+   * the answer before it exits (the CLI, the sandbox). Undefined when the row is gone, settled, or in
+   * another worker's hands; a retry outcome leaves it pending for a running bot.
+   */
+  async function deliverNow(id: number): Promise<DeliveryOutcome | undefined> {
+    const at = now();
+    const r = await db
+      .selectFrom('outbox')
+      .select([...COLS])
+      .where('id', '=', id)
+      .where(dueOrExpired(at.toISOString()))
+      .executeTakeFirst();
+    return r ? deliverOne({ ...r, id: Number(r.id) }, at) : undefined;
   }
 
   /** One pass: deliver what is due. Returns how many rows were handled. */
@@ -192,7 +281,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const seenIncidents = new Set<string>();
     const queue = rows.filter((r) => {
       // Only the first due row of an incident per pass keeps per-incident order.
-      if (!r.incident_id || NON_BLOCKING.includes(r.kind)) return true;
+      if (!r.incident_id || isFree(r.kind)) return true;
       if (seenIncidents.has(r.incident_id)) return false;
       seenIncidents.add(r.incident_id);
       return true;
@@ -200,7 +289,14 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     let handled = 0;
     // Different incidents in parallel; a stop request ends the pass after the rows already in hand.
     const lane = async () => {
-      for (let r = queue.shift(); r && keepGoing(); r = queue.shift()) if (await deliverOne(r, at)) handled++;
+      for (let r = queue.shift(); r && keepGoing(); r = queue.shift()) {
+        try {
+          if (await deliverOne(r, at)) handled++;
+        } catch (e) {
+          // The database went away mid-row (claim or settle): the lease hands the row back later; other lanes go on.
+          opts.onError?.(e);
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, lane));
     return handled;
@@ -234,6 +330,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   return {
     workerId,
     runOnce: () => runOnce(),
+    deliverNow,
     kick,
     start() {
       stopped = false;
@@ -258,3 +355,15 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
 }
 
 export type OutboxWorker = ReturnType<typeof createOutboxWorker>;
+
+/** After an outage ends: rows backing off because of it (their last error matches) become due now. */
+export async function retryNow(db: DB, lastErrorLike: string, at: Date): Promise<number> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: at.toISOString() })
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', at.toISOString())
+    .where('last_error', 'like', lastErrorLike)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -1,4 +1,5 @@
 import { requireMember, visibleChannel } from './slack-fake-conversations.methods';
+import { socketModeMethods } from './slack-fake-socket.methods';
 import { fail, int, isRecord, json, str } from './slack-fake.errors';
 import type { MethodContext, MethodHandler } from './slack-fake.methods';
 import { fileToApi, userToApi } from './slack-fake.serialize';
@@ -147,9 +148,12 @@ export interface TokenlessContext {
   state: FakeSlackState;
   params: Params;
   basic?: { id: string; secret: string };
+  /** The bearer token, for methods that take an app-level token (apps.connections.open). */
+  token?: string;
 }
 
 export const tokenlessMethods: Record<string, (ctx: TokenlessContext) => Record<string, unknown>> = {
+  ...socketModeMethods,
   /** The OAuth code exchange: issues the bot token of the workspace the code was registered for. */
   'oauth.v2.access': (ctx) => {
     const clientId = str(ctx.params, 'client_id') ?? ctx.basic?.id;

@@ -103,7 +103,7 @@ export async function handleApiCall(deps: ApiDeps, req: IncomingMessage, res: Se
       }
     }
     outcome ??= tokenless
-      ? runMethod(deps, method, () => tokenless({ state: deps.state(), params, basic: basicAuth(req) }))
+      ? runMethod(deps, method, () => tokenless({ state: deps.state(), params, basic: basicAuth(req), token }))
       : runMethod(deps, method, () => METHODS[method]({ state: deps.state(), team: team!, params, baseUrl: deps.baseUrl }));
   }
   const final = outcome ?? { status: 200, body: { ok: false, error: 'invalid_auth' } };

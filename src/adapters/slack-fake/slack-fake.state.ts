@@ -1,5 +1,6 @@
 import { fail } from './slack-fake.errors';
 import { FakeOAuthRegistry, type FakeOAuthGrant } from './slack-fake.oauth';
+import { SocketModeRegistry } from './slack-fake-socket.methods';
 import type {
   FakeChannel,
   FakeMessage,
@@ -43,6 +44,7 @@ export class FakeSlackState {
   readonly teams = new Map<string, TeamState>();
   readonly triggers = new Map<string, TriggerRecord>();
   readonly oauth = new FakeOAuthRegistry();
+  readonly socketMode = new SocketModeRegistry();
   private readonly tokens = new Map<string, string>();
   private readonly revokedTokens = new Set<string>();
   private counters = { channel: 0, im: 0, view: 0, hash: 0, file: 0, trigger: 0, token: 0 };

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../app/deps';
+import { hasRole, requirePermission } from '../../incidents/incident.permissions';
 import { DomainError } from '../../shared/domain-error';
-import { atLeast } from '../../shared/roles';
-import { findIncidentByChannel, roleOf } from '../db/incident.queries';
 import { parseCommandText } from './command.parser';
 import { HELP_TEXT } from './incident.blocks';
+import { slackRequest } from './request-context';
 import { errorText } from './slack-reply';
 import type { CommandContext, Reply } from './subcommands/subcommand';
 import { findSubcommand } from './subcommands';
@@ -24,7 +24,7 @@ const ephemeral = (r: { text: string; blocks?: unknown[]; inChannel?: boolean })
  */
 export function registerCommands(app: App, deps: AppDeps) {
   app.command('/incident', async ({ command, ack, respond, client, context }) => {
-    const orgId = context.teamId ?? command.team_id;
+    const req = slackRequest(context);
     const parsed = parseCommandText(command.text ?? '');
     const sub = findSubcommand(parsed.sub);
     if (!sub) {
@@ -33,13 +33,27 @@ export function registerCommands(app: App, deps: AppDeps) {
     }
     let ctx: CommandContext;
     try {
-      const role = await roleOf(deps.db, orgId, command.user_id, deps.config.adminUserIds);
-      if (!atLeast(role, sub.minRole)) throw new DomainError('forbidden', `\`${sub.name}\` needs the ${sub.minRole.replace('_', ' ')} role; you are a ${role.replace('_', ' ')}.`);
-      const incident = await findIncidentByChannel(deps.db, orgId, command.channel_id);
+      const actor = await req.actor();
+      if (sub.minRole) requirePermission(hasRole(actor, sub.minRole, `\`${sub.name}\``));
+      const incident = await req.incident();
       if (sub.needsIncident && !incident) {
-        throw new DomainError('not_in_incident_channel', `\`${sub.name}\` works inside an incident channel. Run it in the incident's channel (see \`/incident list\`).`);
+        throw new DomainError(
+          'not_in_incident_channel',
+          `\`${sub.name}\` works inside an incident channel. Run it in the incident's channel (see \`/incident list\`).`,
+        );
       }
-      ctx = { orgId, userId: command.user_id, channelId: command.channel_id, args: parsed.rest, role, triggerId: command.trigger_id, incident, client, idempotencyKey: `slash:${command.trigger_id}` };
+      ctx = {
+        orgId: req.orgId,
+        userId: actor.id,
+        channelId: command.channel_id,
+        args: parsed.rest,
+        role: actor.role,
+        actor,
+        triggerId: command.trigger_id,
+        incident,
+        client,
+        idempotencyKey: `slash:${command.trigger_id}`,
+      };
     } catch (e) {
       await ack(ephemeral({ text: errorText(e, deps.logger, `/incident ${sub.name}`) }));
       return;
@@ -52,7 +66,11 @@ export function registerCommands(app: App, deps: AppDeps) {
         if ('modal' in reply) await client.views.open({ trigger_id: command.trigger_id, view: reply.modal as never });
         else await respond({ ...ephemeral(reply), replace_original: true });
       } catch (e) {
-        await respond({ response_type: 'ephemeral', text: errorText(e, deps.logger, `/incident ${sub.name}`), replace_original: true });
+        await respond({
+          response_type: 'ephemeral',
+          text: errorText(e, deps.logger, `/incident ${sub.name}`),
+          replace_original: true,
+        });
       }
       return;
     }

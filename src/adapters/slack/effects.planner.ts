@@ -2,10 +2,10 @@ import type { EffectPlanner, PlannedEffect } from '../../app/effects';
 import type { IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import { firingCount } from '../../incidents/signal-index';
 import { assertNever } from '../../shared/domain-error';
+import { clipMrkdwn, untrustedMrkdwn as u } from '../../shared/text';
 import { actionMessage } from './incident.blocks';
 import { IDS } from './ids';
-import { resolvedBlocks } from './postmortem.blocks';
-import { POSTMORTEM_PREVIEW_EFFECT } from './postmortem.delivery';
+import { resolvedBlocks } from './postmortems/postmortem.blocks';
 
 /** Summary edits caused by alerts wait this long so a storm folds into few edits. */
 export const SIGNAL_SUMMARY_DELAY_MS = 5_000;
@@ -34,7 +34,10 @@ export function isStorming(state: IncidentState, now: Date): boolean {
 export const summaryKey = (incidentId: string) => `summary:${incidentId}`;
 export const rollupKey = (incidentId: string) => `rollup:${incidentId}`;
 
-const post = (incidentId: string, text: string, blocks?: unknown[]): PlannedEffect => ({ kind: 'slack.post', payload: { incidentId, text, ...(blocks ? { blocks } : {}) } });
+const post = (incidentId: string, text: string, blocks?: unknown[]): PlannedEffect => ({
+  kind: 'slack.post',
+  payload: { incidentId, text, ...(blocks ? { blocks } : {}) },
+});
 const ctx = (text: string) => [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
 
 export function createEffectPlanner(opts: { announceChannel?: string }): EffectPlanner {
@@ -48,18 +51,40 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
     for (const e of events) {
       switch (e.type) {
         case 'INCIDENT_CREATED':
-          out.push({ kind: 'incident.open_channel', payload: { incidentId: id, inviteUserIds: e.actor.startsWith('U') || e.actor.startsWith('W') ? [e.actor] : [] } });
+          out.push({
+            kind: 'incident.open_channel',
+            payload: {
+              incidentId: id,
+              inviteUserIds: e.actor.startsWith('U') || e.actor.startsWith('W') ? [e.actor] : [],
+            },
+          });
           if (opts.announceChannel) {
-            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `:rotating_light: INC-${e.number} declared (${e.severity}): ${e.title}`, withChannelLink: true } });
+            out.push({
+              kind: 'slack.announce',
+              payload: {
+                incidentId: id,
+                channel: opts.announceChannel,
+                text: `:rotating_light: INC-${e.number} declared (${e.severity}): ${u(e.title)}`,
+                withChannelLink: true,
+              },
+            });
           }
           break;
         case 'STATUS_CHANGED': {
           summaryNow = true;
-          const text = `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${e.message}` : ''}`;
+          const text = `Status: ${e.from.toLowerCase()} → *${e.to.toLowerCase()}* by <@${e.actor}>${e.message ? `\n>${u(e.message)}` : ''}`;
           // A resolution offers the postmortem in the same message: one post, not two.
           out.push(post(id, text, e.to === 'RESOLVED' ? resolvedBlocks(text, after.number) : undefined));
           if (opts.announceChannel && (e.to === 'RESOLVED' || e.to === 'MITIGATED' || e.to === 'CANCELLED')) {
-            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `INC-${after.number} is now ${e.to.toLowerCase()}: ${after.title}`, withChannelLink: true } });
+            out.push({
+              kind: 'slack.announce',
+              payload: {
+                incidentId: id,
+                channel: opts.announceChannel,
+                text: `INC-${after.number} is now ${e.to.toLowerCase()}: ${u(after.title)}`,
+                withChannelLink: true,
+              },
+            });
           }
           break;
         }
@@ -74,7 +99,16 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           break;
         case 'NOTE_ADDED':
           summaryNow = true;
-          out.push(post(id, `:memo: Note by <@${e.actor}>: ${e.text}`, ctx(`:memo: Added to the timeline by <@${e.actor}>`).concat([{ type: 'section', text: { type: 'mrkdwn', text: e.text.slice(0, 2900) } }] as never)));
+          // People's text is escaped: a note never relays <!everyone>, <!here> or a group mention (untrustedMrkdwn).
+          out.push(
+            post(
+              id,
+              clipMrkdwn(`:memo: Note by <@${e.actor}>: ${u(e.text)}`, 3000),
+              ctx(`:memo: Added to the timeline by <@${e.actor}>`).concat([
+                { type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(u(e.text), 2900) || '_(empty note)_' } },
+              ] as never),
+            ),
+          );
           break;
         case 'ACTION_ADDED': {
           summaryNow = true;
@@ -84,13 +118,26 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
         }
         case 'ACTION_COMPLETED':
           summaryNow = true;
-          out.push(post(id, `:white_check_mark: Follow-up done by <@${e.actor}>: ${after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId}`));
+          out.push(
+            post(
+              id,
+              `:white_check_mark: Follow-up done by <@${e.actor}>: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`,
+            ),
+          );
           break;
         case 'UPDATE_POSTED':
           summaryNow = true;
-          out.push(post(id, `:loudspeaker: *Update* from <@${e.actor}>: ${e.text}`));
+          out.push(post(id, clipMrkdwn(`:loudspeaker: *Update* from <@${e.actor}>: ${u(e.text)}`, 3000)));
           if (opts.announceChannel) {
-            out.push({ kind: 'slack.announce', payload: { incidentId: id, channel: opts.announceChannel, text: `:loudspeaker: INC-${after.number} update: ${e.text}`, withChannelLink: true } });
+            out.push({
+              kind: 'slack.announce',
+              payload: {
+                incidentId: id,
+                channel: opts.announceChannel,
+                text: clipMrkdwn(`:loudspeaker: INC-${after.number} update: ${u(e.text)}`, 3000),
+                withChannelLink: true,
+              },
+            });
           }
           break;
         case 'SIGNAL_ATTACHED':
@@ -106,16 +153,42 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           if (allResolved && wasFiring && (after.status === 'OPEN' || after.status === 'INVESTIGATING')) {
             out.push(
               post(id, 'Every alert on this incident has resolved.', [
-                { type: 'section', text: { type: 'mrkdwn', text: `:large_green_circle: Every alert on INC-${after.number} has resolved. ${after.roles.commander ? `<@${after.roles.commander}>, ` : ''}mark it mitigated when you agree.` } },
-                { type: 'actions', elements: [{ type: 'button', action_id: IDS.markMitigated, text: { type: 'plain_text', text: 'Mark mitigated' }, value: id, style: 'primary' }] },
+                {
+                  type: 'section',
+                  text: {
+                    type: 'mrkdwn',
+                    text: `:large_green_circle: Every alert on INC-${after.number} has resolved. ${after.roles.commander ? `<@${after.roles.commander}>, ` : ''}mark it mitigated when you agree.`,
+                  },
+                },
+                {
+                  type: 'actions',
+                  elements: [
+                    {
+                      type: 'button',
+                      action_id: IDS.markMitigated,
+                      text: { type: 'plain_text', text: 'Mark mitigated' },
+                      value: id,
+                      style: 'primary',
+                    },
+                  ],
+                },
               ]),
             );
           }
           break;
         }
         case 'POSTMORTEM_DRAFTED':
-          // Rendered at delivery from the stored draft (see postmortem.delivery.ts).
-          out.push({ kind: POSTMORTEM_PREVIEW_EFFECT, payload: { incidentId: id, version: e.version, generator: e.generator, model: e.model, fallback: e.fallback } });
+          // Rendered at delivery from the stored draft (see delivery/postmortem-preview.delivery.ts).
+          out.push({
+            kind: 'postmortem.preview',
+            payload: {
+              incidentId: id,
+              version: e.version,
+              generator: e.generator,
+              model: e.model,
+              fallback: e.fallback,
+            },
+          });
           break;
         case 'GUIDANCE_GENERATED':
           break;
@@ -133,11 +206,21 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
     const storm = (summarySoon || rollup) && isStorming(after, now);
     if (before.exists && rollup) {
       // The roll-up renders the state when it runs, so one pending row covers any number of signals.
-      out.push({ kind: 'incident.signal_rollup', payload: { incidentId: id }, dedupeKey: rollupKey(id), notBefore: later(storm ? STORM_ROLLUP_DELAY_MS : ROLLUP_DELAY_MS) });
+      out.push({
+        kind: 'incident.signal_rollup',
+        payload: { incidentId: id },
+        dedupeKey: rollupKey(id),
+        notBefore: later(storm ? STORM_ROLLUP_DELAY_MS : ROLLUP_DELAY_MS),
+      });
     }
     if (before.exists && (summaryNow || summarySoon)) {
       const delay = summaryNow ? undefined : later(storm ? STORM_SUMMARY_DELAY_MS : SIGNAL_SUMMARY_DELAY_MS);
-      out.push({ kind: 'incident.sync_summary', payload: { incidentId: id }, dedupeKey: summaryKey(id), notBefore: delay });
+      out.push({
+        kind: 'incident.sync_summary',
+        payload: { incidentId: id },
+        dedupeKey: summaryKey(id),
+        notBefore: delay,
+      });
     }
     return out;
   };

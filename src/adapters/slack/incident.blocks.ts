@@ -1,7 +1,10 @@
 import { SEVERITIES } from '../../incidents/incident.types';
 import type { IncidentRow } from '../db/schema';
 import { IDS } from './ids';
-import { severityLabel, slackDate, statusLabel, truncate } from './summary.blocks';
+import { truncate } from '../../shared/text';
+import { severityLabel, slackDate, statusLabel } from './summary.blocks';
+import { fitBlocks } from '../../shared/block-limits';
+import { clipMrkdwn, untrustedMrkdwn as u } from '../../shared/text';
 
 export const HELP_TEXT = [
   '*`/incident` commands*',
@@ -17,11 +20,11 @@ export const HELP_TEXT = [
 
 export function actionMessage(incidentNumber: number, actionId: string, text: string, owner?: string) {
   return {
-    text: `Follow-up on INC-${incidentNumber}: ${text}`,
+    text: clipMrkdwn(`Follow-up on INC-${incidentNumber}: ${u(text)}`, 3000),
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`:ballot_box_with_check: *Follow-up*: ${text}${owner ? ` (owner <@${owner}>)` : ''}`, 2900) },
+        text: { type: 'mrkdwn', text: clipMrkdwn(`:ballot_box_with_check: *Follow-up*: ${u(text)}${owner ? ` (owner <@${owner}>)` : ''}`, 2900) },
         accessory: { type: 'button', action_id: IDS.actionDone, text: { type: 'plain_text', text: 'Done' }, value: actionId, style: 'primary' },
       },
     ],
@@ -29,14 +32,16 @@ export function actionMessage(incidentNumber: number, actionId: string, text: st
 }
 
 export function timelineBlocks(inc: IncidentRow, rows: Array<{ occurred_at: string; text: string }>) {
-  const lines = rows.map((r) => `${slackDate(r.occurred_at, '{date_short} {time_secs}')} — ${r.text}`);
+  // Timeline texts quote people and alerts: escaped (the mentions our own lines carry survive, see untrustedMrkdwn).
+  const lines = rows.map((r) => `${slackDate(r.occurred_at, '{date_short} {time_secs}')} — ${u(r.text)}`);
   const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(`Timeline of INC-${inc.number}`, 150) } }];
   // One section per ~2,800 characters, at most 45 sections: Slack's limits, with the newest kept.
   let chunk = '';
   const chunks: string[] = [];
   for (const l of lines) {
-    const line = truncate(l, 2800);
-    if (chunk.length + line.length + 1 > 2800) {
+    const line = clipMrkdwn(l, 2800);
+    // Found by fuzzing: a first line near the limit pushed an empty chunk, an empty section Slack refuses.
+    if (chunk && chunk.length + line.length + 1 > 2800) {
       chunks.push(chunk);
       chunk = '';
     }
@@ -46,7 +51,7 @@ export function timelineBlocks(inc: IncidentRow, rows: Array<{ occurred_at: stri
   const shown = chunks.slice(-45);
   if (shown.length < chunks.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `(${chunks.length - shown.length} earlier parts omitted)` }] });
   for (const c of shown) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: c } });
-  return { text: `Timeline of INC-${inc.number} (${rows.length} entries)`, blocks };
+  return { text: `Timeline of INC-${inc.number} (${rows.length} entries)`, blocks: fitBlocks(blocks) };
 }
 
 export function listBlocks(rows: IncidentRow[], which: string) {
@@ -54,9 +59,9 @@ export function listBlocks(rows: IncidentRow[], which: string) {
   const lines = rows.map((i) => {
     const ch = i.channel_id ? ` <#${i.channel_id}>` : '';
     const sig = i.signal_count ? ` · ${i.signal_count} signals` : '';
-    return `*INC-${i.number}* ${truncate(i.title, 80)} — ${severityLabel(i.severity)}, ${statusLabel(i.status)}${sig}${ch}`;
+    return `*INC-${i.number}* ${u(truncate(i.title, 80))} — ${severityLabel(i.severity)}, ${statusLabel(i.status)}${sig}${ch}`;
   });
-  return { text: lines.join('\n'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 2900) } }] };
+  return { text: clipMrkdwn(lines.join('\n'), 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(lines.join('\n'), 2900) } }] };
 }
 
 export function declareModal(opts: { channelId: string; title?: string; severity?: string; service?: string; description?: string }) {
@@ -96,9 +101,9 @@ export function homeView(open: IncidentRow[]) {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: truncate(`*INC-${i.number}* ${i.title}\n${severityLabel(i.severity)} · ${statusLabel(i.status)} · since ${slackDate(i.created_at)} · commander ${i.commander_id ? `<@${i.commander_id}>` : '_none_'}${i.channel_id ? ` · <#${i.channel_id}>` : ''}`, 2900),
+        text: clipMrkdwn(`*INC-${i.number}* ${u(i.title)}\n${severityLabel(i.severity)} · ${statusLabel(i.status)} · since ${slackDate(i.created_at)} · commander ${i.commander_id ? `<@${i.commander_id}>` : '_none_'}${i.channel_id ? ` · <#${i.channel_id}>` : ''}`, 2900),
       },
     });
   }
-  return { type: 'home' as const, blocks: blocks.slice(0, 100) };
+  return { type: 'home' as const, blocks: fitBlocks(blocks, 100) };
 }

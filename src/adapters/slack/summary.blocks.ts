@@ -1,4 +1,6 @@
 import type { IncidentRow } from '../db/schema';
+import { clipMrkdwn, truncate, untrustedMrkdwn } from '../../shared/text';
+import { fitBlocks, SLACK_BLOCK_LIMITS } from '../../shared/block-limits';
 
 const SEV_EMOJI: Record<string, string> = { SEV1: ':red_circle:', SEV2: ':large_orange_circle:', SEV3: ':large_yellow_circle:', SEV4: ':white_circle:' };
 const STATUS_EMOJI: Record<string, string> = {
@@ -16,11 +18,11 @@ const who = (id: string | null) => (id ? `<@${id}>` : '_unassigned_');
 export const slackDate = (iso: string, format = '{date_short_pretty} {time}') =>
   `<!date^${Math.floor(Date.parse(iso) / 1000)}^${format}|${iso.replace('T', ' ').slice(0, 16)} UTC>`;
 
-export const truncate = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-
 /** The pinned live summary: edited in place on every change. */
 export function summaryBlocks(inc: IncidentRow) {
-  const text = `INC-${inc.number}: ${inc.title} — ${inc.severity}, ${inc.status.toLowerCase()}`;
+  // Title, service, description and updates come from people or alerts: escaped, never relayed as broadcasts.
+  const u = untrustedMrkdwn;
+  const text = clipMrkdwn(`INC-${inc.number}: ${u(inc.title)} — ${inc.severity}, ${inc.status.toLowerCase()}`, SLACK_BLOCK_LIMITS.text);
   const fields = [
     `*Status*\n${statusLabel(inc.status)}`,
     `*Severity*\n${severityLabel(inc.severity)}`,
@@ -29,17 +31,18 @@ export function summaryBlocks(inc: IncidentRow) {
     `*Scribe*\n${who(inc.scribe_id)}`,
     `*Started*\n${slackDate(inc.created_at)}`,
   ];
-  if (inc.service) fields.push(`*Service*\n${inc.service}${inc.environment ? ` (${inc.environment})` : ''}`);
+  if (inc.service) fields.push(clipMrkdwn(`*Service*\n${u(inc.service)}${inc.environment ? ` (${u(inc.environment)})` : ''}`, SLACK_BLOCK_LIMITS.fieldText));
   if (inc.signal_count > 0) fields.push(`*Signals*\n${inc.open_signal_count} firing / ${inc.signal_count} total`);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`INC-${inc.number}: ${inc.title}`, 150) } },
     { type: 'section', fields: fields.slice(0, 10).map((t) => ({ type: 'mrkdwn', text: t })) },
   ];
-  if (inc.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(inc.description, 2900) } });
-  const last = inc.last_update_at ? `*Last update* ${slackDate(inc.last_update_at)}: ${truncate(inc.last_update_text ?? '', 2500)}` : '*Last update* none yet — post one with `/incident update <text>`';
+  const description = clipMrkdwn(u(inc.description ?? ''), 2900);
+  if (description.trim()) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: description } });
+  const last = inc.last_update_at ? `*Last update* ${slackDate(inc.last_update_at)}: ${clipMrkdwn(u(inc.last_update_text ?? ''), 2500)}` : '*Last update* none yet — post one with `/incident update &lt;text&gt;`';
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: last } });
   const ctx = [`${inc.action_count - inc.open_action_count}/${inc.action_count} follow-ups done`, `${inc.note_count} notes`];
   if (inc.postmortem_pr_url) ctx.push(`postmortem PR: <${inc.postmortem_pr_url}>`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${ctx.join(' · ')} · updated ${slackDate(inc.updated_at, '{time}')}` }] });
-  return { text, blocks };
+  return { text, blocks: fitBlocks(blocks) };
 }

@@ -4,7 +4,7 @@ import { normaliseAlertmanager } from './alertmanager.normaliser';
 import { normaliseDatadog } from './datadog.normaliser';
 import { normaliseGeneric } from './generic.normaliser';
 import { normaliseGrafana } from './grafana.normaliser';
-import { invalidInput } from './normaliser.helpers';
+import { capSignal, invalidInput } from './normaliser.helpers';
 
 export const CONNECTOR_KINDS = ['alertmanager', 'grafana', 'datadog', 'generic'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
@@ -29,7 +29,9 @@ export function normalise(kind: ConnectorKind, body: unknown, ctx: NormaliseCont
   if (typeof ctx?.orgId !== 'string' || ctx.orgId.trim() === '') {
     throw new DomainError('invalid_input', 'orgId is required: it comes from the connector, never from the body');
   }
-  const result = normaliser(body, ctx);
+  const parsed = normaliser(body, ctx);
+  const warnings = [...parsed.warnings];
+  const result = { signals: parsed.signals.map((s, i) => capSignal(s, `signal ${i}`, warnings)), warnings };
 
   // Backstop for the contract: whatever a sender sent, what leaves here is a valid Signal.
   const issues = result.signals.flatMap((signal, i) => {

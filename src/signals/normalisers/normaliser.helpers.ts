@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { DomainError } from '../../shared/domain-error';
 import { MAX_TITLE } from '../../incidents/incident.types';
-import type { LogLevel, LogLine, SignalMetrics } from '../signal.types';
+import { isBlank, stripControl } from '../../shared/text';
+import { type LogLevel, type LogLine, SIGNAL_LIMITS, type Signal, type SignalMetrics } from '../signal.types';
 
 /**
  * Shared parsing rules for every connector. The conventions here are the ones documented
@@ -70,10 +71,15 @@ export function parseLatencyMs(input: unknown): Parsed<number> {
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const DIGITS_RE = /^\d+$/;
 
+/** The latest time we accept: the end of year 9999, the last one RFC 3339 (and `toISOString`'s plain form) can write. */
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * A timestamp normalised to ISO-8601 UTC. Accepts RFC 3339 strings and epoch numbers
  * (milliseconds, or seconds when below 1e11). Go's zero time `0001-01-01T00:00:00Z`, which
  * Alertmanager and Grafana send as `endsAt` of firing alerts, and epoch 0 mean "absent".
+ * Accepted range: 1970-01-01 to 9999-12-31 UTC (earlier counts as absent, as Go's zero time
+ * does); anything later — a nanosecond epoch, `"8640000000000001"` — is refused, never thrown.
  */
 export function parseTime(input: unknown): Parsed<string> {
   if (isAbsent(input)) return ok(undefined);
@@ -89,7 +95,8 @@ export function parseTime(input: unknown): Parsed<string> {
     return fail(`not an RFC 3339 timestamp or epoch: ${JSON.stringify(input)}`);
   }
   if (Number.isNaN(ms)) return fail(`invalid date: ${JSON.stringify(input)}`);
-  if (new Date(ms).getUTCFullYear() < 1970) return ok(undefined);
+  if (ms > MAX_TIME_MS) return fail(`out of range (after 9999-12-31; use epoch seconds or milliseconds): ${JSON.stringify(input).slice(0, 40)}`);
+  if (ms < 0) return ok(undefined);
   return ok(new Date(ms).toISOString());
 }
 
@@ -149,17 +156,55 @@ export function mergeMetrics(primary?: SignalMetrics, fallback?: SignalMetrics):
   return Object.keys(merged).length ? merged : undefined;
 }
 
+/** Cut with an ellipsis, never between the two halves of a surrogate pair (an emoji). */
 export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  const head = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}…`;
 }
 
 /** Titles become incident titles, so they get the same limit. */
-export const cleanTitle = (text: string): string => truncate(text.replace(/\s+/g, ' ').trim(), MAX_TITLE);
+export const cleanTitle = (text: string): string => truncate(stripControl(text).replace(/\s+/g, ' ').trim(), MAX_TITLE);
 
 const MAX_LOG_MESSAGE = 1000;
 
 export function logLine(level: LogLevel, message: string, timestamp: string): LogLine {
   return { level, message: truncate(message.trim(), MAX_LOG_MESSAGE), timestamp };
+}
+
+type CappedKey = Exclude<keyof typeof SIGNAL_LIMITS, 'logs' | 'logMessage'>;
+const CAPPED_KEYS = Object.keys(SIGNAL_LIMITS).filter((k) => k !== 'logs' && k !== 'logMessage') as CappedKey[];
+
+/**
+ * Every text of a signal cut to SIGNAL_LIMITS, control characters dropped (Postgres refuses NUL, nothing
+ * renders them), at most SIGNAL_LIMITS.logs log lines, and a title of only invisible characters replaced.
+ * A cut is a warning, not a refusal: the alert is still worth recording. Same input, same output, so
+ * repeats of a cut alert keep one identity.
+ */
+export function capSignal(signal: Signal, where: string, warnings: string[]): Signal {
+  const cut: string[] = [];
+  const out: Signal = { ...signal };
+  for (const key of CAPPED_KEYS) {
+    const value = out[key];
+    if (typeof value !== 'string') continue;
+    const clean = stripControl(value).trim();
+    if (clean.length > SIGNAL_LIMITS[key]) cut.push(`${key} (${clean.length} characters, limit ${SIGNAL_LIMITS[key]})`);
+    out[key] = truncate(clean, SIGNAL_LIMITS[key]);
+  }
+  if (isBlank(out.title)) {
+    out.title = truncate(`Alert on ${out.serviceName}`, SIGNAL_LIMITS.title);
+    warnings.push(`${where}: the title has no visible characters; using "${out.title}"`);
+  }
+  if (out.logs) {
+    const logs = out.logs
+      .map((l) => ({ ...l, message: truncate(stripControl(l.message).trim(), SIGNAL_LIMITS.logMessage) }))
+      .filter((l) => l.message !== '');
+    if (logs.length > SIGNAL_LIMITS.logs) cut.push(`logs (${logs.length} lines, limit ${SIGNAL_LIMITS.logs})`);
+    out.logs = logs.length ? logs.slice(0, SIGNAL_LIMITS.logs) : undefined;
+    if (!out.logs) delete out.logs;
+  }
+  if (cut.length) warnings.push(`${where}: cut to the documented limits: ${cut.join(', ')}`);
+  return out;
 }
 
 /** Drops keys whose value is undefined, so signals carry only what the sender gave. */

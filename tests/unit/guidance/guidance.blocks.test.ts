@@ -8,9 +8,9 @@ import {
   encodeGuidanceActionValue,
   generatorLabel,
   guidanceBlocks,
-} from '../../../src/guidance/guidance.blocks';
+} from '../../../src/adapters/slack/guidance/guidance.blocks';
 import type { Guidance, GuidanceView } from '../../../src/guidance/guidance.types';
-import { runbookBlocks } from '../../../src/guidance/runbook.blocks';
+import { runbookBlocks } from '../../../src/adapters/slack/guidance/runbook.blocks';
 import { context, payments, related } from './guidance.fixtures';
 
 function checkLimits(blocks: SlackBlock[]) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MODAL_MARKDOWN_MAX, modalService, runbookModal } from '../../../src/adapters/slack/runbook.modal';
+import { MODAL_MARKDOWN_MAX, modalService, runbookModal } from '../../../src/adapters/slack/guidance/runbook.modal';
 import type { RelatedIncident } from '../../../src/guidance/guidance.types';
-import { searchResultBlocks } from '../../../src/guidance/search.blocks';
+import { searchResultBlocks } from '../../../src/adapters/slack/guidance/search.blocks';
 
 const hit = (n: number, title: string, status = 'RESOLVED'): RelatedIncident => ({
   incidentId: `id-${n}`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockIssues } from '../../../src/adapters/slack-fake/slack-fake.validate';
-import { digestBlocks, DIGEST_ACTIONS, escapeMrkdwn } from '../../../src/watchlist/digest.blocks';
+import { escapeMrkdwn } from '../../../src/shared/text';
+import { digestBlocks, DIGEST_ACTIONS } from '../../../src/watchlist/digest.blocks';
 import { decodeEntryRef, orderEntries, type WatchEntry } from '../../../src/watchlist/digest.types';
 
 const NOW = new Date('2025-03-03T09:00:00Z');

@@ -1,12 +1,24 @@
+import { apiSubcommands } from './api.subcommands';
 import { connectorSubcommands } from './connector.subcommands';
 import { coreSubcommands } from './core.subcommands';
-import { guidanceSubcommands } from './guidance.subcommands';
-import { postmortemSubcommands } from './postmortem.subcommands';
+import { accessSubcommands } from './access.subcommands';
+import { incidentSubcommands } from '../incidents/incident.subcommands';
+import { guidanceSubcommands } from '../guidance/guidance.subcommands';
+import { postmortemSubcommands } from '../postmortems/postmortem.subcommands';
 import type { Subcommand } from './subcommand';
-import { digestSubcommands } from '../digest.subcommands';
+import { digestSubcommands } from '../digest/digest.subcommands';
 
 /** Every `/incident` subcommand. Feature areas append theirs here (one import, one spread). */
-export const subcommands: Subcommand[] = [...coreSubcommands, ...connectorSubcommands, ...postmortemSubcommands, ...guidanceSubcommands, ...digestSubcommands];
+export const subcommands: Subcommand[] = [
+  ...coreSubcommands,
+  ...incidentSubcommands,
+  ...accessSubcommands,
+  ...connectorSubcommands,
+  ...postmortemSubcommands,
+  ...guidanceSubcommands,
+  ...digestSubcommands,
+  ...apiSubcommands,
+];
 
 export function findSubcommand(name: string): Subcommand | undefined {
   return subcommands.find((s) => s.name === name || s.aliases?.includes(name));

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../../../app/deps';
+import type { Actor } from '../../../incidents/incident.types';
 import type { Role } from '../../../shared/roles';
 import type { IncidentRow } from '../../db/schema';
 
@@ -10,6 +11,8 @@ export interface CommandContext {
   /** Text after the subcommand word. */
   args: string;
   role: Role;
+  /** The caller as the services see them (user id and workspace role). */
+  actor: Actor;
   triggerId: string;
   /** The incident whose channel the command ran in, if any. */
   incident?: IncidentRow;
@@ -30,8 +33,11 @@ export interface Subcommand {
   usage: string;
   /** Refused with a clear error outside an incident channel. */
   needsIncident?: boolean;
-  /** Checked before run; finer rules (cancel, severity) live in the decider. */
-  minRole: Role;
+  /**
+   * Coarse gate for subcommands whose use case has no service yet; decided by the domain (`hasRole`).
+   * Leave it out when the service checks its own permission (every incident, access and connector command).
+   */
+  minRole?: Role;
   /** Ack at once with "working on it" and answer through response_url (LLM calls, GitHub…). */
   slow?: boolean;
   run(ctx: CommandContext, deps: AppDeps): Promise<Reply>;

@@ -1,0 +1,133 @@
+import * as incidents from '../../../app/incident-commands.service';
+import type { IncidentOutcome } from '../../../app/incident-commands.service';
+import { incidentTimeline, listIncidents } from '../../../app/incident-commands-read.service';
+import type { AppDeps } from '../../../app/deps';
+import { soleUserMention } from '../../../shared/text';
+import {
+  parseRole,
+  parseSeverity,
+  parseStatus,
+  parseUserMention,
+  requireSeverity,
+  splitFirst,
+} from '../command.parser';
+import { searchResultBlocks } from '../guidance/search.blocks';
+import { declareModal, listBlocks, timelineBlocks } from '../incident.blocks';
+import type { CommandContext, Reply, Subcommand } from '../subcommands/subcommand';
+import { slackPeople } from './slack-people';
+
+/** The incident of the channel, as the services take it (the dispatcher has checked there is one). */
+const on = (ctx: CommandContext) => ({
+  orgId: ctx.orgId,
+  actor: ctx.actor,
+  incidentId: ctx.incident!.id,
+  idempotencyKey: ctx.idempotencyKey,
+});
+const num = (ctx: CommandContext) => `INC-${ctx.incident!.number}`;
+/** The confirmation the caller sees (everyone sees the channel's post). */
+const done = (res: IncidentOutcome, text: string): Reply => ({
+  text: res.duplicate ? `${text} (already recorded)` : text,
+});
+/** A trailing mention names a follow-up's owner (the follow-up then shows on their App Home). */
+const TRAILING_MENTION = /^([\s\S]*?\S)\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)$/;
+
+async function declare(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const [first, tail] = splitFirst(ctx.args);
+  const severity = parseSeverity(first);
+  const title = severity ? tail : ctx.args;
+  if (!title.trim()) {
+    incidents.checkCanDeclare(ctx);
+    return { modal: declareModal({ channelId: ctx.channelId, severity }) };
+  }
+  const res = await incidents.declareIncident(deps, {
+    orgId: ctx.orgId,
+    actor: ctx.actor,
+    title,
+    severity,
+    idempotencyKey: ctx.idempotencyKey,
+  });
+  const s = res.state;
+  return {
+    text: `:rotating_light: Declared *INC-${s.number}* (${s.severity}): ${s.title}. Opening #${s.channelName} and inviting you now.`,
+  };
+}
+
+async function status(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const [word, message] = splitFirst(ctx.args);
+  const to = parseStatus(word);
+  return done(
+    await incidents.changeStatus(deps, { ...on(ctx), status: to, message }),
+    `${num(ctx)} is now ${to.toLowerCase()}.`,
+  );
+}
+
+async function severity(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const sev = requireSeverity(splitFirst(ctx.args)[0]);
+  return done(await incidents.changeSeverity(deps, { ...on(ctx), severity: sev }), `${num(ctx)} is now ${sev}.`);
+}
+
+async function assign(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const [roleWord, who] = splitFirst(ctx.args);
+  const role = parseRole(roleWord);
+  const userId = parseUserMention(splitFirst(who)[0]);
+  const res = await incidents.assignRole(deps, { ...on(ctx), role, userId, people: slackPeople(ctx.client) });
+  return done(res, `<@${userId}> is now ${role} of ${num(ctx)}.`);
+}
+
+async function action(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const m = TRAILING_MENTION.exec(ctx.args.trim());
+  const owner = m ? soleUserMention(m[2]) : undefined;
+  const res = await incidents.addFollowUp(deps, {
+    ...on(ctx),
+    text: m ? m[1] : ctx.args,
+    owner,
+    people: slackPeople(ctx.client),
+  });
+  return done(res, owner ? `Follow-up added, owned by <@${owner}>.` : 'Follow-up added.');
+}
+
+async function timeline(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const t = await incidentTimeline(deps, on(ctx));
+  return timelineBlocks(t.incident, t.entries);
+}
+
+async function list(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
+  const [w, tail] = splitFirst(ctx.args);
+  const which = w === 'all' ? 'all' : 'open';
+  const query = w === 'all' || w === 'open' ? tail : ctx.args;
+  const found = await listIncidents(deps, { orgId: ctx.orgId, actor: ctx.actor, which, query });
+  const r =
+    found.kind === 'search'
+      ? searchResultBlocks(found.query, found.which, found.results)
+      : listBlocks(found.incidents, found.which);
+  return { text: r.text, blocks: r.blocks };
+}
+
+/** Permissions are the services' (incident.permissions); the dispatcher only finds the channel's incident. */
+export const incidentSubcommands: Subcommand[] = [
+  { name: 'declare', usage: '`declare [sev1-4] <title>`', run: declare },
+  {
+    name: 'status',
+    usage: '`status <investigating|mitigated|resolved|cancelled> [message]`',
+    needsIncident: true,
+    run: status,
+  },
+  { name: 'severity', aliases: ['sev'], usage: '`severity <sev1-4>`', needsIncident: true, run: severity },
+  { name: 'assign', usage: '`assign <commander|comms|scribe> @user`', needsIncident: true, run: assign },
+  {
+    name: 'note',
+    usage: '`note <text>`',
+    needsIncident: true,
+    run: async (ctx, deps) =>
+      done(await incidents.addNote(deps, { ...on(ctx), text: ctx.args }), 'Added to the timeline.'),
+  },
+  { name: 'action', usage: '`action <text> [@owner]`', needsIncident: true, run: action },
+  {
+    name: 'update',
+    usage: '`update <text>`',
+    needsIncident: true,
+    run: async (ctx, deps) => done(await incidents.postUpdate(deps, { ...on(ctx), text: ctx.args }), 'Update posted.'),
+  },
+  { name: 'timeline', usage: '`timeline`', needsIncident: true, run: timeline },
+  { name: 'list', usage: '`list [open|all] [search words]`', run: list },
+];

@@ -1,0 +1,69 @@
+import {
+  type Connector,
+  createConnector,
+  listConnectors as listConnectorRows,
+  webhookUrl,
+} from '../adapters/db/connector.repo';
+import type { DB } from '../adapters/db/schema';
+import type { Config } from '../config';
+import { canAdminister, requirePermission } from '../incidents/incident.permissions';
+import type { Actor } from '../incidents/incident.types';
+
+/** Alert connectors: created and listed by admins (slash command) and operators (CLI). */
+export interface ConnectorDeps {
+  db: DB;
+  config: Pick<Config, 'publicUrl'>;
+  now: () => Date;
+}
+
+const TASK = 'Managing connectors';
+
+export interface NewConnectorInput {
+  orgId: string;
+  actor: Actor;
+  /** As typed; checked against the known kinds. */
+  kind: string;
+  name?: string;
+  /** A retry of the same request is refused instead of creating a second connector. */
+  idempotencyKey?: string;
+}
+
+/** The token is in this result only, once; only its hash is stored. */
+export interface CreatedConnector {
+  id: string;
+  kind: string;
+  url: string;
+  token: string;
+}
+
+/** Refuses a non-admin before anything is parsed (a chat command checks this first, then parses). */
+export function checkCanManageConnectors(actor: Actor): void {
+  requirePermission(canAdminister(actor, TASK));
+}
+
+export async function addConnector(deps: ConnectorDeps, input: NewConnectorInput): Promise<CreatedConnector> {
+  checkCanManageConnectors(input.actor);
+  const c = await createConnector(deps.db, {
+    orgId: input.orgId,
+    kind: input.kind,
+    name: input.name,
+    createdBy: input.actor.id,
+    now: deps.now(),
+    requestKey: input.idempotencyKey,
+  });
+  return {
+    id: c.id,
+    kind: input.kind.trim().toLowerCase(),
+    url: webhookUrl(deps.config.publicUrl, c.id),
+    token: c.token,
+  };
+}
+
+export async function listConnectors(
+  deps: Pick<ConnectorDeps, 'db' | 'config'>,
+  input: { orgId: string; actor: Actor },
+): Promise<Array<Connector & { url: string }>> {
+  checkCanManageConnectors(input.actor);
+  const all = await listConnectorRows(deps.db, input.orgId);
+  return all.map((c) => ({ ...c, url: webhookUrl(deps.config.publicUrl, c.id) }));
+}

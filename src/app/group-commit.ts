@@ -1,0 +1,93 @@
+import { yieldToLoop } from '../shared/yield-to-loop';
+
+/**
+ * Group commit: jobs submitted for one key (an org) while that key's previous transaction runs are
+ * gathered and run together in the next one, so concurrent requests share one commit (one fsync, one
+ * lock acquisition) instead of queueing for one each. Each job is answered only after the commit that
+ * holds it. When a group fails, each of its jobs is run again alone, so only a failing job's caller
+ * sees the error. The first job of an idle key waits one event-loop turn (not a timer): no added wait
+ * when there is no load.
+ */
+export interface GroupJob<J> {
+  job: J;
+  weight: number;
+}
+
+/** Run the jobs in one transaction; return one value per job, in order, or throw for the whole group. */
+export type GroupRunner<J> = (key: string, jobs: readonly J[]) => Promise<unknown[]>;
+
+export interface GroupLimits {
+  /** Stop gathering once the group holds this much weight (alerts), to keep each transaction short. */
+  maxWeight: number;
+  maxJobs: number;
+}
+
+interface Waiting<J> extends GroupJob<J> {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimits) {
+  const queues = new Map<string, Waiting<J>[]>();
+  /** Transactions run, jobs they held, and jobs run again alone after their group failed. */
+  const stats = { groups: 0, jobs: 0, alone: 0 };
+
+  function take(queue: Waiting<J>[]): Waiting<J>[] {
+    const group: Waiting<J>[] = [];
+    let weight = 0;
+    while (queue.length > 0 && group.length < limits.maxJobs) {
+      const next = queue[0];
+      if (group.length > 0 && weight + next.weight > limits.maxWeight) break;
+      group.push(queue.shift()!);
+      weight += next.weight;
+    }
+    return group;
+  }
+
+  async function settle(key: string, group: Waiting<J>[]) {
+    stats.groups++;
+    stats.jobs += group.length;
+    try {
+      const values = await runGroup(
+        key,
+        group.map((g) => g.job),
+      );
+      group.forEach((g, i) => g.resolve(values[i]));
+    } catch (e) {
+      if (group.length === 1) return group[0].reject(e);
+      // Someone's job failed the shared transaction: nothing of the group was committed. Alone, in
+      // arrival order (correlation sees the same order), each job gets its own answer.
+      for (const g of group) {
+        stats.alone++;
+        try {
+          g.resolve((await runGroup(key, [g.job]))[0]);
+        } catch (err) {
+          g.reject(err);
+        }
+      }
+    }
+  }
+
+  async function drain(key: string, queue: Waiting<J>[]) {
+    try {
+      // One turn of the event loop first: requests already read from their sockets join this group.
+      await yieldToLoop();
+      while (queue.length > 0) await settle(key, take(queue));
+    } finally {
+      queues.delete(key);
+    }
+  }
+
+  return {
+    submit(key: string, job: J, weight = 1): Promise<unknown> {
+      return new Promise((resolve, reject) => {
+        let queue = queues.get(key);
+        const idle = !queue;
+        if (!queue) queues.set(key, (queue = []));
+        queue.push({ job, weight, resolve, reject });
+        if (idle) void drain(key, queue);
+      });
+    },
+    stats: () => ({ ...stats, busyKeys: queues.size }),
+  };
+}

@@ -1,0 +1,130 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/adapters/db/create-db';
+import type { DB } from '../../src/adapters/db/schema';
+import { bearer, connector, genericSignal, overSocket } from '../helpers/alerts';
+import { type Harness, startHarness, TEAM } from '../helpers/harness';
+import { dialects } from '../helpers/test-db';
+
+/**
+ * Group commit's contract (issue 13): concurrent alert requests of one org share write transactions;
+ * one request carries an alert that makes its transaction fail. Every request is answered; the failing
+ * one's alerts are absent, the others' are all stored and correlated into one incident, and no request
+ * is answered before what it sent is committed (checked from a second connection the moment each answer
+ * arrives: it sees committed rows only).
+ */
+const N = 16;
+const SERVICE = 'grouped-svc';
+const POISON = 'poison-pill';
+
+async function poison(db: DB, dialect: string) {
+  if (dialect === 'sqlite') {
+    await sql
+      .raw(
+        `create trigger poison before insert on signal_receipts when new.dedup_key like '%${POISON}%'
+      begin select raise(abort, 'poisoned alert'); end`,
+      )
+      .execute(db);
+    return;
+  }
+  await sql
+    .raw(
+      `create function poison() returns trigger language plpgsql as $$ begin
+      if new.dedup_key like '%${POISON}%' then raise exception 'poisoned alert'; end if; return new; end $$`,
+    )
+    .execute(db);
+  await sql`create trigger poison before insert on signal_receipts for each row execute function poison()`.execute(db);
+}
+
+describe.each(dialects())('group commit (%s)', (dialect) => {
+  let h: Harness;
+  let observer: DB;
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+    observer = createDb({ dialect, location: h.tdb.url });
+    await poison(h.tdb.db, dialect);
+  });
+  afterAll(async () => {
+    await observer?.destroy();
+    await h?.close();
+  });
+
+  it(
+    `${N} concurrent requests, one poisoned: ${N} answers, only its alerts absent, none answered before durable`,
+    { timeout: 60_000 },
+    async () => {
+      const gen = await connector(h.tdb.db, TEAM, 'generic');
+      const send = overSocket(h.app.url);
+      const bad = 5;
+      const fingerprints = (r: number) =>
+        [0, 1, 2].map((i) => (r === bad && i === 1 ? `${POISON}-${r}` : `grouped-${r}-${i}`));
+      const body = (r: number) =>
+        JSON.stringify(
+          fingerprints(r).map((fp) =>
+            genericSignal({ serviceName: SERVICE, severity: 'critical', title: `alert ${fp}`, fingerprint: fp }),
+          ),
+        );
+      const storedAtAnswer = new Map<number, number>();
+      const before = h.app.deps.incidents.groupStats();
+      const t0 = performance.now();
+
+      const answers = await Promise.all(
+        Array.from({ length: N }, async (_, r) => {
+          const res = await send(gen.id, body(r), bearer(gen.token));
+          // At the moment of the answer: what a second connection sees of this request's alerts.
+          const rows = await observer
+            .selectFrom('incident_signals')
+            .select('fingerprint')
+            .where('fingerprint', 'in', fingerprints(r))
+            .execute();
+          storedAtAnswer.set(r, rows.length);
+          return res;
+        }),
+      );
+
+      const stats = h.app.deps.incidents.groupStats();
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 202)).toHaveLength(N - 1);
+      expect(statuses[bad]).toBe(500);
+      for (let r = 0; r < N; r++)
+        if (r !== bad) expect(storedAtAnswer.get(r), `request ${r} answered before its alerts were committed`).toBe(3);
+      expect(storedAtAnswer.get(bad)).toBe(0);
+
+      // Stored and correlated: one incident holds every good alert; nothing of the poisoned request anywhere.
+      const incidents = await observer
+        .selectFrom('incidents')
+        .select(['id', 'signal_count'])
+        .where('service', '=', SERVICE)
+        .execute();
+      expect(incidents).toHaveLength(1);
+      expect(incidents[0].signal_count).toBe((N - 1) * 3);
+      const receipts = await observer
+        .selectFrom('signal_receipts')
+        .select('dedup_key')
+        .where('connector_id', '=', gen.id)
+        .execute();
+      expect(receipts).toHaveLength((N - 1) * 3);
+      expect(receipts.filter((x) => x.dedup_key.includes(`grouped-${bad}-`))).toHaveLength(0);
+
+      // Requests really shared transactions, and the failed group's jobs were answered alone.
+      const groups = stats.groups - before.groups;
+      const jobs = stats.jobs - before.jobs;
+      expect(jobs).toBe(N);
+      expect(groups).toBeLessThan(N);
+      expect(stats.alone - before.alone).toBeGreaterThanOrEqual(2);
+      console.log(
+        JSON.stringify({
+          reliability: {
+            test: 'group-commit',
+            dialect,
+            requests: N,
+            transactions: groups,
+            rerunAlone: stats.alone - before.alone,
+            answered: answers.length,
+            ms: Math.round(performance.now() - t0),
+          },
+        }),
+      );
+    },
+  );
+});
