@@ -46,7 +46,8 @@ export async function heapNote(botUrl: string): Promise<string | undefined> {
   }
 }
 
-async function waitHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000): Promise<void> {
+// Generous: on a shared 2-core box under load, starting the bot on tsx has taken over 30 s.
+async function waitHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${url} answered:\n${output()}`);

@@ -50,7 +50,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('removed_at', 'text')
     .addColumn('removed_reason', 'text')
     .execute();
-  await db.schema.createIndex('webhook_subscriptions_org').on('webhook_subscriptions').columns(['org_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('webhook_subscriptions_org')
+    .on('webhook_subscriptions')
+    .columns(['org_id', 'created_at'])
+    .execute();
 
   // How far each incident's events have been fanned out to subscribers (the fan-out is re-runnable).
   await db.schema
@@ -63,7 +67,11 @@ export async function up(db: AnyDb): Promise<void> {
 
   const attempts = db.schema.createTable('webhook_attempts');
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  await (pg ? attempts.addColumn('id', 'bigserial', (c) => c.primaryKey()) : attempts.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
+  await (
+    pg
+      ? attempts.addColumn('id', 'bigserial', (c) => c.primaryKey())
+      : attempts.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  )
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('subscription_id', 'text', (c) => c.notNull())
     .addColumn('delivery_id', 'text', (c) => c.notNull())
@@ -75,8 +83,16 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('error', 'text')
     .addColumn('attempted_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('webhook_attempts_sub').on('webhook_attempts').columns(['subscription_id', 'id']).execute();
-  await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'ok']).execute();
+  await db.schema
+    .createIndex('webhook_attempts_sub')
+    .on('webhook_attempts')
+    .columns(['subscription_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_attempts_delivery')
+    .on('webhook_attempts')
+    .columns(['delivery_id', 'ok'])
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {

@@ -109,7 +109,8 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     void retryNow(db, '%slack_webapi_request_error%', now())
       .then(() => kick())
       .catch((err) => logger.warn({ err }, 'could not hurry the outbox after Slack came back'));
-  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])], { onSlackRecovered });
+  const listenerModules = [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])];
+  const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, listenerModules, { onSlackRecovered });
   const worker = createOutboxWorker({
     db,
     now,
@@ -131,7 +132,8 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   kick = () => worker.kick();
   const scheduler = createScheduler({ db, config, logger, now, kick: () => kick(), homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined });
 
-  const hono = createHttpApp(deps, metrics, [connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], { slack: slack ? () => slack.health.status() : undefined });
+  const readiness = { slack: slack ? () => slack.health.status() : undefined };
+  const hono = createHttpApp(deps, metrics, [connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], readiness);
   const honoListener = getRequestListener(hono.fetch);
   const slackListener = slack?.httpListener;
   // Listener work continues after ack(): count it so a graceful stop can wait for it.

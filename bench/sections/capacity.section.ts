@@ -94,7 +94,7 @@ export async function capacitySection(ctx: BenchContext): Promise<BenchRow[]> {
         note: [
           failureNote('bot', ack),
           `storm meanwhile: ${Math.round(stormed.itemsPerS)} alerts/s in batches of 100`,
-          failureNote('storm', stormed),
+          stormed.failed > 0 ? `storm: ${stormed.failed} failed (first: ${stormed.firstFailure ?? '?'})` : undefined,
         ]
           .filter(Boolean)
           .join(' · '),

@@ -13,7 +13,14 @@ import {
   canView,
   requirePermission,
 } from '../incidents/incident.permissions';
-import type { Actor, IncidentCommand, IncidentRole, IncidentState, IncidentStatus, Severity } from '../incidents/incident.types';
+import type {
+  Actor,
+  IncidentCommand,
+  IncidentRole,
+  IncidentState,
+  IncidentStatus,
+  Severity,
+} from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { declareCommand } from './declare.command';
 import type { AppDeps } from './deps';
@@ -40,8 +47,20 @@ async function existing(deps: Deps, orgId: string, incidentId: string): Promise<
   return state;
 }
 
-async function run(deps: Deps, caller: ApiCaller, incidentId: string, command: IncidentCommand, key = caller.idempotencyKey): Promise<IncidentState> {
-  const res = await deps.incidents.execute({ orgId: caller.orgId, incidentId, actor: caller.actor, idempotencyKey: key, command });
+async function run(
+  deps: Deps,
+  caller: ApiCaller,
+  incidentId: string,
+  command: IncidentCommand,
+  key = caller.idempotencyKey,
+): Promise<IncidentState> {
+  const res = await deps.incidents.execute({
+    orgId: caller.orgId,
+    incidentId,
+    actor: caller.actor,
+    idempotencyKey: key,
+    command,
+  });
   deps.kickOutbox();
   return res.state;
 }
@@ -68,7 +87,13 @@ export async function apiDeclare(deps: Deps, caller: ApiCaller, input: DeclareIn
   let state = res.state;
   if (input.commander && state.roles.commander !== input.commander) {
     const key = caller.idempotencyKey ? `${caller.idempotencyKey}:commander` : undefined;
-    state = await run(deps, caller, res.incidentId, { type: 'AssignRole', role: 'commander', userId: input.commander }, key);
+    state = await run(
+      deps,
+      caller,
+      res.incidentId,
+      { type: 'AssignRole', role: 'commander', userId: input.commander },
+      key,
+    );
   }
   deps.kickOutbox();
   return state;
@@ -86,13 +111,25 @@ export async function apiListIncidents(deps: Deps, caller: ApiCaller, filter: Om
   return listIncidentsPage(deps.db, { ...filter, orgId: caller.orgId });
 }
 
-export async function apiIncidentEvents(deps: Deps, caller: ApiCaller, incidentId: string, afterSeq: number, limit: number) {
+export async function apiIncidentEvents(
+  deps: Deps,
+  caller: ApiCaller,
+  incidentId: string,
+  afterSeq: number,
+  limit: number,
+) {
   requirePermission(canView(caller.actor));
   await existing(deps, caller.orgId, incidentId);
   return eventsPage(deps.db, caller.orgId, incidentId, afterSeq, limit);
 }
 
-export async function apiChangeStatus(deps: Deps, caller: ApiCaller, incidentId: string, status: IncidentStatus, message?: string) {
+export async function apiChangeStatus(
+  deps: Deps,
+  caller: ApiCaller,
+  incidentId: string,
+  status: IncidentStatus,
+  message?: string,
+) {
   const state = await existing(deps, caller.orgId, incidentId);
   requirePermission(canChangeStatus(caller.actor, state, status));
   return run(deps, caller, incidentId, { type: 'ChangeStatus', status, message });
@@ -104,7 +141,13 @@ export async function apiChangeSeverity(deps: Deps, caller: ApiCaller, incidentI
   return run(deps, caller, incidentId, { type: 'ChangeSeverity', severity });
 }
 
-export async function apiAssignRole(deps: Deps, caller: ApiCaller, incidentId: string, role: IncidentRole, userId: string) {
+export async function apiAssignRole(
+  deps: Deps,
+  caller: ApiCaller,
+  incidentId: string,
+  role: IncidentRole,
+  userId: string,
+) {
   await existing(deps, caller.orgId, incidentId);
   requirePermission(canAssign(caller.actor));
   return run(deps, caller, incidentId, { type: 'AssignRole', role, userId });
@@ -132,12 +175,23 @@ export async function apiAddAction(deps: Deps, caller: ApiCaller, incidentId: st
   return { state, action };
 }
 
-export async function apiSetActionDone(deps: Deps, caller: ApiCaller, incidentId: string, actionId: string, done: boolean) {
+export async function apiSetActionDone(
+  deps: Deps,
+  caller: ApiCaller,
+  incidentId: string,
+  actionId: string,
+  done: boolean,
+) {
   const before = await existing(deps, caller.orgId, incidentId);
   requirePermission(canCompleteFollowUp(caller.actor));
-  if (!before.actions.some((a) => a.id === actionId)) throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
+  if (!before.actions.some((a) => a.id === actionId))
+    throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
   // The domain has no "reopen follow-up" command yet; refusing is better than pretending.
-  if (!done) throw new DomainError('invalid_input', 'Marking a follow-up as not done is not supported yet; add a new follow-up instead.');
+  if (!done)
+    throw new DomainError(
+      'invalid_input',
+      'Marking a follow-up as not done is not supported yet; add a new follow-up instead.',
+    );
   const state = await run(deps, caller, incidentId, { type: 'CompleteAction', actionId });
   return { state, action: state.actions.find((a) => a.id === actionId)! };
 }
@@ -148,7 +202,17 @@ export async function apiMembers(deps: Deps, caller: ApiCaller) {
   const grants = await grantsOf(deps.db, caller.orgId);
   const admins = deps.config.adminUserIds.filter((id) => !grants.some((g) => g.user_id === id));
   return [
-    ...grants.map((g) => ({ userId: g.user_id, role: deps.config.adminUserIds.includes(g.user_id) ? 'admin' : g.role, grantedBy: g.granted_by, grantedAt: g.granted_at })),
-    ...admins.map((id) => ({ userId: id, role: 'admin', grantedBy: 'ADMIN_USER_IDS', grantedAt: null as string | null })),
+    ...grants.map((g) => ({
+      userId: g.user_id,
+      role: deps.config.adminUserIds.includes(g.user_id) ? 'admin' : g.role,
+      grantedBy: g.granted_by,
+      grantedAt: g.granted_at,
+    })),
+    ...admins.map((id) => ({
+      userId: id,
+      role: 'admin',
+      grantedBy: 'ADMIN_USER_IDS',
+      grantedAt: null as string | null,
+    })),
   ].sort((a, b) => a.userId.localeCompare(b.userId));
 }

@@ -33,10 +33,33 @@ export async function apiPostmortems(deps: Deps, caller: ApiCaller, limit: numbe
   const rows = await deps.db
     .selectFrom('postmortems as p')
     .innerJoin('incidents as i', (j) => j.onRef('i.id', '=', 'p.incident_id').onRef('i.org_id', '=', 'p.org_id'))
-    .leftJoin('postmortem_prs as pr', (j) => j.onRef('pr.incident_id', '=', 'p.incident_id').onRef('pr.org_id', '=', 'p.org_id'))
-    .select(['p.incident_id', 'i.number', 'i.title', 'p.version', 'p.generator', 'p.model', 'p.created_by', 'p.created_at', 'p.markdown', 'pr.url as pr_url'])
+    .leftJoin('postmortem_prs as pr', (j) =>
+      j.onRef('pr.incident_id', '=', 'p.incident_id').onRef('pr.org_id', '=', 'p.org_id'),
+    )
+    .select([
+      'p.incident_id',
+      'i.number',
+      'i.title',
+      'p.version',
+      'p.generator',
+      'p.model',
+      'p.created_by',
+      'p.created_at',
+      'p.markdown',
+      'pr.url as pr_url',
+    ])
     .where('p.org_id', '=', caller.orgId)
-    .where((eb) => eb('p.version', '=', eb.selectFrom('postmortems as q').select((x) => x.fn.max('q.version').as('v')).whereRef('q.org_id', '=', 'p.org_id').whereRef('q.incident_id', '=', 'p.incident_id')))
+    .where((eb) =>
+      eb(
+        'p.version',
+        '=',
+        eb
+          .selectFrom('postmortems as q')
+          .select((x) => x.fn.max('q.version').as('v'))
+          .whereRef('q.org_id', '=', 'p.org_id')
+          .whereRef('q.incident_id', '=', 'p.incident_id'),
+      ),
+    )
     .orderBy('p.created_at', 'desc')
     .orderBy('p.incident_id')
     .limit(limit)

@@ -47,9 +47,12 @@ export interface GuidanceRequest {
   idempotencyKey?: string;
 }
 
-export type GuidanceOutcome = { duplicate: true } | { duplicate: false; incidentNumber: number; result: GuidanceResult };
+export type GuidanceOutcome =
+  { duplicate: true } | { duplicate: false; incidentNumber: number; result: GuidanceResult };
 
-export type AddSuggestionOutcome = { incidentNumber: number } & ({ added: true } | { added: false; reason: 'already_open' | 'duplicate' });
+export type AddSuggestionOutcome = { incidentNumber: number } & (
+  { added: true } | { added: false; reason: 'already_open' | 'duplicate' }
+);
 
 /** Without a model: runbooks and past incidents only. */
 export const deterministicGuidance: GuidanceDrafterPort = {
@@ -71,7 +74,8 @@ export function createGuidanceService(deps: GuidanceServiceDeps) {
     const { orgId, incidentId, actor } = req;
     requirePermission(canView(actor));
     // A retry of a request already answered: skip the (slow, paid) model call.
-    if (req.idempotencyKey && (await findByIdempotencyKey(deps.db, orgId, req.idempotencyKey))) return { duplicate: true };
+    if (req.idempotencyKey && (await findByIdempotencyKey(deps.db, orgId, req.idempotencyKey)))
+      return { duplicate: true };
     const state = await deps.incidents.load(orgId, incidentId);
     if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
     const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now());
@@ -97,15 +101,21 @@ export function createGuidanceService(deps: GuidanceServiceDeps) {
    * A suggested action becomes a follow-up. The suggestion names its incident, which must be the one of
    * the channel it was pressed in (`channelId`): a suggestion naming any other incident is refused.
    */
-  async function addSuggestion(req: GuidanceRequest & { channelId?: string; text: string }): Promise<AddSuggestionOutcome> {
+  async function addSuggestion(
+    req: GuidanceRequest & { channelId?: string; text: string },
+  ): Promise<AddSuggestionOutcome> {
     const { orgId, actor } = req;
     const incident = await findIncidentById(deps.db, orgId, req.incidentId);
     if (!incident || !req.channelId || incident.channel_id !== req.channelId) {
-      throw new DomainError('forbidden', "That suggestion belongs to another incident; add it from that incident's channel.");
+      throw new DomainError(
+        'forbidden',
+        "That suggestion belongs to another incident; add it from that incident's channel.",
+      );
     }
     const incidentNumber = Number(incident.number);
     const state = await deps.incidents.load(orgId, incident.id);
-    if (state.actions.some((a) => !a.done && norm(a.text) === norm(req.text))) return { incidentNumber, added: false, reason: 'already_open' };
+    if (state.actions.some((a) => !a.done && norm(a.text) === norm(req.text)))
+      return { incidentNumber, added: false, reason: 'already_open' };
     const res = await deps.incidents.execute({
       orgId,
       incidentId: incident.id,

@@ -154,7 +154,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
 
   /** One transaction for these works, in order; after its commit, cache the states and report them. */
   async function attempt(orgId: string, works: readonly Work<unknown>[], lockOrg: boolean): Promise<unknown[]> {
-    const results: CommandResult[] = [];
+    // What to report after the commit. Each command's own state is not kept: a storm folds thousands of
+    // commands onto one incident, and holding every intermediate state (each with its signal list) would
+    // grow quadratically; the incident's final state in this transaction stands in for all of them.
+    const results: Array<Omit<CommandResult, 'state'>> = [];
+    const final = new Map<string, IncidentState>();
     const touched = new Set<string>();
     try {
       const values = await deps.db.transaction().execute(async (trx) => {
@@ -166,7 +170,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           execute: async (req) => {
             touched.add(req.incidentId);
             const r = await run(trx, req, batch);
-            results.push(r);
+            results.push({ orgId: r.orgId, incidentId: r.incidentId, events: r.events, duplicate: r.duplicate });
+            final.set(r.incidentId, r.state);
             return r;
           },
           flush: () => flushIncidentBatch(trx, batch),
@@ -179,10 +184,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         }
         return out;
       });
-      for (const r of results) {
-        remember(r.state);
-        if (r.events.length > 0) deps.onCommitted?.(r);
-      }
+      for (const state of final.values()) remember(state);
+      for (const r of results) if (r.events.length > 0) deps.onCommitted?.({ ...r, state: final.get(r.incidentId)! });
       return values;
     } catch (e) {
       for (const id of touched) cache.delete(id); // someone else may have appended: reload from the log

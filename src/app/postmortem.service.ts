@@ -1,12 +1,29 @@
 import type { Logger } from 'pino';
 import { findByIdempotencyKey, loadEvents } from '../adapters/db/event-store';
 import { findIncidentById } from '../adapters/db/incident.queries';
-import { getLatestPostmortem, getPostmortem, getPostmortemPr, insertPostmortemDraft, savePostmortemPr } from '../adapters/db/postmortem.repo';
+import {
+  getLatestPostmortem,
+  getPostmortem,
+  getPostmortemPr,
+  insertPostmortemDraft,
+  savePostmortemPr,
+} from '../adapters/db/postmortem.repo';
 import type { DB } from '../adapters/db/schema';
 import { searchRelatedTo } from '../adapters/db/search.repo';
-import { canDownloadPostmortem, canDraftPostmortem, canOpenPostmortemPr, requirePermission } from '../incidents/incident.permissions';
+import {
+  canDownloadPostmortem,
+  canDraftPostmortem,
+  canOpenPostmortemPr,
+  requirePermission,
+} from '../incidents/incident.permissions';
 import type { Actor, IncidentState } from '../incidents/incident.types';
-import { type PostmortemInput, type RelatedIncident, draftPostmortem, postmortemBranch, postmortemFilePath } from '../postmortems/postmortem.markdown';
+import {
+  type PostmortemInput,
+  type RelatedIncident,
+  draftPostmortem,
+  postmortemBranch,
+  postmortemFilePath,
+} from '../postmortems/postmortem.markdown';
 import { userIdsIn } from '../postmortems/postmortem.people';
 import type { UserNames } from '../postmortems/postmortem.timeline';
 import { DomainError } from '../shared/domain-error';
@@ -79,7 +96,10 @@ export interface PullRequests {
 }
 
 export interface FileUploads {
-  upload(orgId: string, file: { channelId: string; filename: string; title: string; content: string; comment: string }): Promise<void>;
+  upload(
+    orgId: string,
+    file: { channelId: string; filename: string; title: string; content: string; comment: string },
+  ): Promise<void>;
 }
 
 // ---- the service ----
@@ -120,7 +140,11 @@ export const deterministicDrafter: PostmortemDrafterPort = {
 
 const NO_DRAFT = 'There is no postmortem draft yet: run `/incident postmortem` first.';
 
-async function existingIncident(deps: PostmortemServiceDeps, orgId: string, incidentId: string): Promise<IncidentState> {
+async function existingIncident(
+  deps: PostmortemServiceDeps,
+  orgId: string,
+  incidentId: string,
+): Promise<IncidentState> {
   const state = await deps.incidents.load(orgId, incidentId);
   if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
   return state;
@@ -139,7 +163,11 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
     try {
       const text = [state.title, state.description].filter(Boolean).join(' ');
       const hits = await searchRelatedTo(deps.db, state, { text, limit: 5, now: deps.now() });
-      return hits.map((r) => ({ number: r.number, title: r.title, url: r.channelId ? deps.links.channel(state.orgId, r.channelId) : undefined }));
+      return hits.map((r) => ({
+        number: r.number,
+        title: r.title,
+        url: r.channelId ? deps.links.channel(state.orgId, r.channelId) : undefined,
+      }));
     } catch (err) {
       // Related incidents are a nicety: a search problem must not cost the draft.
       deps.logger.warn({ err, incidentId: state.id }, 'related incident search failed; drafting without');
@@ -167,9 +195,20 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
       incidentLink(orgId, incidentId),
     ]);
     const names = { revenant: 'Runbook Revenant', ...userNames };
-    const input = { incident: state, events, userNames: names, related, links: { channelUrl }, now: deps.now().toISOString() };
+    const input = {
+      incident: state,
+      events,
+      userNames: names,
+      related,
+      links: { channelUrl },
+      now: deps.now().toISOString(),
+    };
     const gen = await deps.drafter.draft(input);
-    if (gen.fallback) deps.logger.warn({ incidentId, reason: gen.fallback.reason, detail: gen.fallback.detail }, 'postmortem narrative unavailable; deterministic draft');
+    if (gen.fallback)
+      deps.logger.warn(
+        { incidentId, reason: gen.fallback.reason, detail: gen.fallback.detail },
+        'postmortem narrative unavailable; deterministic draft',
+      );
     const res = await deps.incidents.execute({
       ...req,
       command: async (trx) => {
@@ -184,7 +223,15 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
           createdAt: deps.now().toISOString(),
         });
         const { generator, model, tokens, promptVersion } = gen;
-        return { type: 'RecordPostmortemDraft', version: stored.version, generator, model, tokens, promptVersion, fallback: gen.fallback?.reason };
+        return {
+          type: 'RecordPostmortemDraft',
+          version: stored.version,
+          generator,
+          model,
+          tokens,
+          promptVersion,
+          fallback: gen.fallback?.reason,
+        };
       },
     });
     return { version: res.state.postmortemVersion, duplicate: res.duplicate };
@@ -219,7 +266,16 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
       ...req,
       command: async (trx) => {
         const { number, url, branch, path } = pr;
-        await savePostmortemPr(trx, { orgId, incidentId, number, url, branch, path, contentSha, updatedAt: deps.now().toISOString() });
+        await savePostmortemPr(trx, {
+          orgId,
+          incidentId,
+          number,
+          url,
+          branch,
+          path,
+          contentSha,
+          updatedAt: deps.now().toISOString(),
+        });
         return { type: 'RecordPostmortemPr', number, url, branch };
       },
     });

@@ -30,7 +30,12 @@ export type RunbookService = ReturnType<typeof createRunbookService>;
 /** Show, list, set (link or markdown) and clear a workspace's runbooks. Viewing is everyone's; changing is a lead's. */
 export function createRunbookService(deps: RunbookServiceDeps) {
   const stored = async (orgId: string, service: string) => {
-    const row = await deps.db.selectFrom('runbooks').select('markdown').where('org_id', '=', orgId).where('service', '=', service).executeTakeFirst();
+    const row = await deps.db
+      .selectFrom('runbooks')
+      .select('markdown')
+      .where('org_id', '=', orgId)
+      .where('service', '=', service)
+      .executeTakeFirst();
     return row?.markdown ?? undefined;
   };
 
@@ -51,7 +56,14 @@ export function createRunbookService(deps: RunbookServiceDeps) {
       requirePermission(canEditRunbook(req.actor));
       const service = normaliseService(req.service);
       const markdown = await stored(req.orgId, service);
-      return setRunbook(deps.db, { orgId: req.orgId, service, url: req.url, markdown, userId: req.actor.id, now: deps.now() });
+      return setRunbook(deps.db, {
+        orgId: req.orgId,
+        service,
+        url: req.url,
+        markdown,
+        userId: req.actor.id,
+        now: deps.now(),
+      });
     },
 
     /** What the edit form starts from (checked before the form opens, and again on save). */

@@ -17,10 +17,18 @@ export interface SearchRequest {
 }
 
 /** Full-text ranked incidents of this workspace (title, timeline, actions, postmortem), best first. */
-export async function searchIncidents(deps: { db: DB; now: () => Date }, req: SearchRequest): Promise<RelatedIncident[]> {
+export async function searchIncidents(
+  deps: { db: DB; now: () => Date },
+  req: SearchRequest,
+): Promise<RelatedIncident[]> {
   requirePermission(canView(req.actor));
   // Rank among every match, then keep the open ones: a closed best match must not push open ones out.
   const open = req.which === 'open';
-  const ranked = await searchRelated(deps.db, { orgId: req.orgId, text: req.query, limit: open ? OPEN_CANDIDATES : SEARCH_SHOWN, now: deps.now() });
+  const ranked = await searchRelated(deps.db, {
+    orgId: req.orgId,
+    text: req.query,
+    limit: open ? OPEN_CANDIDATES : SEARCH_SHOWN,
+    now: deps.now(),
+  });
   return (open ? ranked.filter((r) => isOpenStatus(String(r.status))) : ranked).slice(0, SEARCH_SHOWN);
 }

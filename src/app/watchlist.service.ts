@@ -4,13 +4,8 @@ import { DomainError } from '../shared/domain-error';
 import { truncate } from '../shared/text';
 import { DEFAULT_MAX_ENTRIES } from '../watchlist/digest.blocks';
 import { decodeEntryRef, type EntryRef, type WatchEntry } from '../watchlist/digest.types';
-import {
-  clearWatchEntry,
-  type DigestDefaults,
-  digestSettingsOf,
-  findWatchEntry,
-  loadWatchlist,
-} from '../adapters/db/digest.repo';
+import { type DigestDefaults, digestSettingsOf } from '../adapters/db/digest.repo';
+import { clearWatchEntry, findWatchEntry, loadWatchlist } from '../adapters/db/watchlist.repo';
 import type { DB } from '../adapters/db/schema';
 
 /** The watchlist: services at risk or breached, as the digest, App Home and `/incident watchlist` show them. */

@@ -42,7 +42,8 @@ export const canAddFollowUp = (who: Who): Permission => needsRole(who, 'responde
 export const canCompleteFollowUp = (who: Who): Permission => needsRole(who, 'responder', 'complete actions');
 export const canPostUpdate = (who: Who): Permission => needsRole(who, 'responder', 'post status updates');
 export const canDraftPostmortem = (who: Who): Permission => needsRole(who, 'responder', 'draft a postmortem');
-export const canOpenPostmortemPr = (who: Who): Permission => needsRole(who, 'responder', 'open the postmortem pull request');
+export const canOpenPostmortemPr = (who: Who): Permission =>
+  needsRole(who, 'responder', 'open the postmortem pull request');
 export const canDownloadPostmortem = (who: Who): Permission => needsRole(who, 'responder', 'download the postmortem');
 /** Changing what responders are told to run is a lead's call. */
 export const canEditRunbook = (who: Who): Permission =>

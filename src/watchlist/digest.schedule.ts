@@ -7,7 +7,8 @@ import { isValidTimeZone } from './time.format';
  */
 export function cronProblem(expr: string): string | undefined {
   const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 5) return `“${expr}” needs five fields (minute hour day-of-month month day-of-week), e.g. \`0 9 * * 1-5\`.`;
+  if (fields.length !== 5)
+    return `“${expr}” needs five fields (minute hour day-of-month month day-of-week), e.g. \`0 9 * * 1-5\`.`;
   if (!cron.validate(expr)) return `“${expr}” is not a valid cron expression.`;
   return undefined;
 }

@@ -46,7 +46,9 @@ export function decodeEntryRef(value: string | undefined): EntryRef | undefined 
 }
 
 /** Breached first, then at risk; within a group the riskiest, then the oldest. */
-export function orderEntries<T extends Pick<WatchEntry, 'status' | 'riskScore' | 'firstDetectedAt' | 'service' | 'environment'>>(entries: T[]): T[] {
+export function orderEntries<
+  T extends Pick<WatchEntry, 'status' | 'riskScore' | 'firstDetectedAt' | 'service' | 'environment'>,
+>(entries: T[]): T[] {
   const rank = (s: string) => (s === 'BREACHED' ? 0 : 1);
   return [...entries].sort(
     (a, b) =>

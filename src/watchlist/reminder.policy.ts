@@ -26,10 +26,14 @@ export function parseInterval(word: string): number | undefined {
  */
 export function parseReminderIntervals(spec: string | undefined): ReminderIntervals {
   const out: ReminderIntervals = { ...DEFAULT_REMINDER_INTERVALS };
-  for (const part of (spec ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [k, v, ...extra] = part.split('=');
     const sev = k?.trim().toUpperCase() as Severity;
-    if (!(SEVERITIES as readonly string[]).includes(sev) || v === undefined || extra.length) throw new Error(`“${part}” should look like SEV1=30m`);
+    if (!(SEVERITIES as readonly string[]).includes(sev) || v === undefined || extra.length)
+      throw new Error(`“${part}” should look like SEV1=30m`);
     const ms = parseInterval(v);
     if (ms === undefined) delete out[sev];
     else out[sev] = ms;
@@ -44,12 +48,16 @@ export interface ReminderSubject {
   lastUpdateAt?: string | null;
 }
 
-
 /**
  * Is a reminder due at `now`? Reminders fall at base + k·interval (base = the last update, else the
  * creation); the slot is the latest such time, so one that was missed while down is sent once, not replayed.
  */
-export function reminderDue(inc: ReminderSubject, intervals: ReminderIntervals, now: Date, snoozedUntil?: string): { slot: string; interval: number; base: string } | undefined {
+export function reminderDue(
+  inc: ReminderSubject,
+  intervals: ReminderIntervals,
+  now: Date,
+  snoozedUntil?: string,
+): { slot: string; interval: number; base: string } | undefined {
   if (!isOpenStatus(inc.status)) return undefined;
   const interval = intervals[inc.severity as Severity];
   if (!interval) return undefined;

@@ -14,14 +14,28 @@ function cached(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeForm
 }
 
 const dateFormatter = (timeZone: string, withYear: boolean) =>
-  cached(`date|${timeZone}|${withYear}`, () =>
-    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  cached(
+    `date|${timeZone}|${withYear}`,
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        ...(withYear ? { year: 'numeric' } : {}),
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
   );
 
 /** A zone abbreviation people know (EST, CET, BST…): each locale only names its own region's zones, so ask two, else `GMT+8`. */
 function zoneName(d: Date, timeZone: string): string {
   const names = ['en-US', 'en-GB'].map(
-    (locale) => cached(`zone|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '',
+    (locale) =>
+      cached(`zone|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }))
+        .formatToParts(d)
+        .find((p) => p.type === 'timeZoneName')?.value ?? '',
   );
   return names.find((n) => /^[A-Z]{2,5}$/.test(n)) ?? names[1] ?? timeZone;
 }
@@ -80,7 +94,13 @@ export function clockTime(iso: string, timeZone: string): string {
   const tz = isValidTimeZone(timeZone) ? timeZone : 'UTC';
   let f = clocks.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     clocks.set(tz, f);
   }
   return f.format(d);

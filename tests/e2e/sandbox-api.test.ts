@@ -7,21 +7,13 @@ import { createLogger } from '../../src/adapters/logger';
 import { SANDBOX_TEAM_ID } from '../../src/sandbox/sandbox.config';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.start';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { until } from '../helpers/wait';
 
 /**
  * The sandbox's own HTTP API, without a browser: what the page sends, what the bot does with it, and a
  * restart that must find the workspace the database points at.
  */
 
-async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(dialects())('sandbox API (%s)', (dialect) => {
   let tdb: TestDb;

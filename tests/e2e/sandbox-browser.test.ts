@@ -6,6 +6,7 @@ import { createLogger } from '../../src/adapters/logger';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.start';
 import { SANDBOX_TEAM_ID } from '../../src/sandbox/sandbox.config';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { until } from '../helpers/wait';
 
 /**
  * The sandbox as a new user meets it: a real headless Chromium on the page, the real bot behind it,
@@ -31,15 +32,6 @@ async function waitText(loc: Locator, re: RegExp, timeoutMs = 10_000): Promise<s
   }
 }
 
-async function until<T>(fn: () => Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!hasChromium).each(dialects())('sandbox in headless Chromium (%s)', (dialect) => {
   let tdb: TestDb;

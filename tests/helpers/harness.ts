@@ -103,13 +103,4 @@ export async function startHarness(dialect: Dialect, env: Record<string, string>
   };
 }
 
-/** Poll until `fn` returns a truthy value (work that happens after Slack's ack). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from './wait';

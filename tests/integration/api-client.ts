@@ -6,7 +6,13 @@ import { expect } from 'vitest';
  * A small API client for the tests that holds every response to the served OpenAPI document: the
  * status must be declared for the operation, and the body must match its schema.
  */
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>; components?: object };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+  components?: object;
+};
 
 export interface ApiResponse {
   status: number;
@@ -58,7 +64,10 @@ export async function apiClient(baseUrl: string) {
   }
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...o.headers };
+    const headers: Record<string, string> = {
+      ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+      ...o.headers,
+    };
     let body: string | Buffer | undefined = o.rawBody;
     if (o.body !== undefined) {
       body = JSON.stringify(o.body);

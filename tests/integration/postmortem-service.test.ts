@@ -24,7 +24,12 @@ import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 const OPENAI_KEY = 'plainkey-openai-4f1c9e7a2b';
 const SIGNING = 'plainsigning-secret-8d2e6b1f';
 const GH_TOKEN = 'plaintoken-github-3a7c5e9d';
-const NARRATIVE = { summary: 'Checkout was slow for 12 minutes; a rollback restored it.', rootCause: 'A cache flag.', wentWell: ['Fast alert'], wentPoorly: ['Slow rollback'] };
+const NARRATIVE = {
+  summary: 'Checkout was slow for 12 minutes; a rollback restored it.',
+  rootCause: 'A cache flag.',
+  wentWell: ['Fast alert'],
+  wentPoorly: ['Slow rollback'],
+};
 
 const lead: Actor = { kind: 'user', id: 'U0LEAD', role: 'sre_lead' };
 const viewer: Actor = { kind: 'user', id: 'U0VIEW', role: 'viewer' };
@@ -40,8 +45,17 @@ function slackSide() {
       return Object.fromEntries(ids.filter((id) => id === 'U0LEAD').map((id) => [id, 'Lena Lead']));
     },
   };
-  const links: IncidentLinks = { link: async () => 'https://chat.example/incident', channel: (_o, c) => `https://chat.example/${c}` };
-  return { users, links, uploads: { upload: async (_o, f) => void uploads.push(f) } satisfies FileUploads, lookedUp, uploaded: uploads };
+  const links: IncidentLinks = {
+    link: async () => 'https://chat.example/incident',
+    channel: (_o, c) => `https://chat.example/${c}`,
+  };
+  return {
+    users,
+    links,
+    uploads: { upload: async (_o, f) => void uploads.push(f) } satisfies FileUploads,
+    lookedUp,
+    uploaded: uploads,
+  };
 }
 
 describe.each(dialects())('postmortem service, called directly (%s)', (dialect) => {
@@ -55,7 +69,14 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
   let incidents: ReturnType<typeof createIncidentService>;
 
   const events = async (type: string) =>
-    (await t.db.selectFrom('incident_events').select('payload').where('incident_id', '=', incidentId).where('type', '=', type).execute()).map((e) => JSON.parse(e.payload));
+    (
+      await t.db
+        .selectFrom('incident_events')
+        .select('payload')
+        .where('incident_id', '=', incidentId)
+        .where('type', '=', type)
+        .execute()
+    ).map((e) => JSON.parse(e.payload));
 
   beforeAll(async () => {
     t = await createTestDb(dialect);
@@ -89,11 +110,27 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
       orgId: org,
       incidentId,
       actor: lead,
-      command: async (trx) => ({ type: 'DeclareIncident', number: await nextIncidentNumber(trx, org), title: 'Checkout slow', severity: 'SEV2', channelName: 'inc-1-checkout' }),
+      command: async (trx) => ({
+        type: 'DeclareIncident',
+        number: await nextIncidentNumber(trx, org),
+        title: 'Checkout slow',
+        severity: 'SEV2',
+        channelName: 'inc-1-checkout',
+      }),
     });
     // Someone pastes every configured credential into the incident.
-    await incidents.execute({ orgId: org, incidentId, actor: lead, command: { type: 'AddNote', text: `keys: ${OPENAI_KEY} ${SIGNING} ${GH_TOKEN}, ask <@U0BOB>` } });
-    await incidents.execute({ orgId: org, incidentId, actor: lead, command: { type: 'ChangeStatus', status: 'RESOLVED', message: 'Rolled back' } });
+    await incidents.execute({
+      orgId: org,
+      incidentId,
+      actor: lead,
+      command: { type: 'AddNote', text: `keys: ${OPENAI_KEY} ${SIGNING} ${GH_TOKEN}, ask <@U0BOB>` },
+    });
+    await incidents.execute({
+      orgId: org,
+      incidentId,
+      actor: lead,
+      command: { type: 'ChangeStatus', status: 'RESOLVED', message: 'Rolled back' },
+    });
   });
   afterAll(async () => {
     await ai?.close();
@@ -110,7 +147,9 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
   });
 
   it('refuses a pull request before there is a draft', async () => {
-    await expect(service.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     expect(gh.pulls('acme', 'ops')).toHaveLength(0);
   });
 
@@ -131,7 +170,10 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
 
   it('a retried request (same key) drafts nothing and stores nothing', async () => {
     const before = ai.requests.length;
-    expect(await service.draft({ orgId: org, incidentId, actor: lead, idempotencyKey: 'slash:T1' })).toEqual({ version: 1, duplicate: true });
+    expect(await service.draft({ orgId: org, incidentId, actor: lead, idempotencyKey: 'slash:T1' })).toEqual({
+      version: 1,
+      duplicate: true,
+    });
     expect(ai.requests).toHaveLength(before);
     expect(await listPostmortemVersions(t.db, org, incidentId)).toHaveLength(1);
   });
@@ -153,10 +195,16 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
     ai.respondWith({ status: 500 });
     const v2 = await service.regenerate({ orgId: org, incidentId, actor: lead, idempotencyKey: 'action:R1' });
     expect(v2).toEqual({ version: 2, duplicate: false });
-    expect((await events('POSTMORTEM_DRAFTED'))[1]).toMatchObject({ version: 2, generator: 'deterministic', fallback: 'http_error' });
+    expect((await events('POSTMORTEM_DRAFTED'))[1]).toMatchObject({
+      version: 2,
+      generator: 'deterministic',
+      fallback: 'http_error',
+    });
     gh.failNext('bad_credentials');
     const before = (await events('POSTMORTEM_PR_OPENED')).length;
-    await expect(service.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toBeInstanceOf(GitHubPrError);
+    await expect(service.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toBeInstanceOf(
+      GitHubPrError,
+    );
     expect(await events('POSTMORTEM_PR_OPENED')).toHaveLength(before);
     const r = await service.openPullRequest({ orgId: org, incidentId, actor: lead });
     expect(r).toMatchObject({ number: 1, created: false, updated: true, version: 2 });
@@ -164,13 +212,20 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
   });
 
   it('downloads the chosen version (else the latest) through the upload port', async () => {
-    expect(await service.download({ orgId: org, incidentId, actor: lead, channelId: 'C1', version: 1 })).toMatchObject({ version: 1 });
+    expect(await service.download({ orgId: org, incidentId, actor: lead, channelId: 'C1', version: 1 })).toMatchObject({
+      version: 1,
+    });
     await service.download({ orgId: org, incidentId, actor: lead, channelId: 'C1' });
     expect(side.uploaded.map((u) => u.title)).toEqual(['Postmortem INC-1 (draft v1)', 'Postmortem INC-1 (draft v2)']);
-    expect(side.uploaded[0]).toMatchObject({ channelId: 'C1', filename: expect.stringMatching(/^2026-11-21-checkout-slow\.md$/) });
+    expect(side.uploaded[0]).toMatchObject({
+      channelId: 'C1',
+      filename: expect.stringMatching(/^2026-11-21-checkout-slow\.md$/),
+    });
     expect(side.uploaded[0].content).toContain(NARRATIVE.summary);
     expect(side.uploaded[0].comment).toContain('<@U0LEAD>');
-    await expect(service.download({ orgId: org, incidentId, actor: viewer, channelId: 'C1' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.download({ orgId: org, incidentId, actor: viewer, channelId: 'C1' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('without a model the draft is deterministic and nothing is sent anywhere', async () => {
@@ -184,6 +239,8 @@ describe.each(dialects())('postmortem service, called directly (%s)', (dialect) 
     expect(plain.usesModel).toBe(false);
     expect(await plain.draft({ orgId: org, incidentId, actor: lead })).toEqual({ version: 3, duplicate: false });
     expect(ai.requests).toHaveLength(before);
-    await expect(plain.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toMatchObject({ code: 'not_configured' });
+    await expect(plain.openPullRequest({ orgId: org, incidentId, actor: lead })).rejects.toMatchObject({
+      code: 'not_configured',
+    });
   });
 });

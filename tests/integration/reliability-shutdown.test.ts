@@ -6,6 +6,7 @@ import { type BotProcess, slash, startBot } from '../helpers/process-harness';
 import { auditEffects, loggedTriggers, outboxSettled } from '../helpers/reliability-checks';
 import { createDb } from '../../src/adapters/db/create-db';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { waitFor as waitForBase } from '../helpers/wait';
 
 /**
  * SIGTERM while a slash command and an outbox delivery are both waiting on a slow Slack: the process
@@ -91,13 +92,7 @@ describe.each(dialects())('graceful shutdown on SIGTERM (%s)', (dialect) => {
   });
 });
 
-async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (fn: () => boolean | Promise<boolean>, timeoutMs = 10_000) => waitForBase(fn, timeoutMs);
 
 async function waitForRow(tdb: TestDb, kind: string, status: string) {
   let found: { id: number } | undefined;

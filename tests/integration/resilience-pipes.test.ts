@@ -36,7 +36,14 @@ function envFor(mode: Mode, port: number, db: string): NodeJS.ProcessEnv {
   const common = { PORT: String(port), LOG_LEVEL: 'debug' };
   if (mode === 'sandbox') return { ...base, ...common, SANDBOX: '1' };
   if (mode === 'oauth') {
-    return { ...base, ...common, SLACK_BOT_TOKEN: '', SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'client-secret-0123456789', SLACK_STATE_SECRET: 'state-secret-0123456789abcdef' };
+    return {
+      ...base,
+      ...common,
+      SLACK_BOT_TOKEN: '',
+      SLACK_CLIENT_ID: '111.222',
+      SLACK_CLIENT_SECRET: 'client-secret-0123456789',
+      SLACK_STATE_SECRET: 'state-secret-0123456789abcdef',
+    };
   }
   return { ...base, ...common };
 }
@@ -46,7 +53,12 @@ async function flood(url: string, n: number): Promise<number> {
   let answered = 0;
   const one = async () => {
     try {
-      const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"event_callback"}', signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"event_callback"}',
+        signal: AbortSignal.timeout(2000),
+      });
       await res.arrayBuffer();
       answered++;
     } catch {
@@ -70,7 +82,8 @@ async function healthLatency(url: string): Promise<number> {
 
 const exitOf = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
@@ -91,50 +104,92 @@ const CASES: Array<[Mode, PipeFault]> = [
 ];
 
 describe('a full or closed stdout/stderr pipe', () => {
-  it.each(CASES)('%s mode, pipe %s: keeps serving and exits on SIGTERM within the deadline', { timeout: 90_000 }, async (mode, fault) => {
-    const port = await freePort();
-    const db = path.join(dir, `${mode}-${fault}.db`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO_ROOT, env: envFor(mode, port, db), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    if (fault === 'closed') applyFault(child, fault);
-    const up = await waitForHttp(`${url}/healthz`, 30_000);
-    expect(up, `${mode} did not start`).toBe(true);
+  it.each(CASES)(
+    '%s mode, pipe %s: keeps serving and exits on SIGTERM within the deadline',
+    { timeout: 90_000 },
+    async (mode, fault) => {
+      const port = await freePort();
+      const db = path.join(dir, `${mode}-${fault}.db`);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: REPO_ROOT,
+        env: envFor(mode, port, db),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      if (fault === 'closed') applyFault(child, fault);
+      const up = await waitForHttp(`${url}/healthz`, 30_000);
+      expect(up, `${mode} did not start`).toBe(true);
 
-    const answered = await flood(url, 600);
-    const latencies = [await healthLatency(url), await healthLatency(url), await healthLatency(url)];
-    const worst = Math.max(...latencies);
-    const metrics = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) })
-      .then((r) => r.text())
-      .catch(() => '');
-    const dropped = Number(/^revenant_log_lines_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
+      const answered = await flood(url, 600);
+      const latencies = [await healthLatency(url), await healthLatency(url), await healthLatency(url)];
+      const worst = Math.max(...latencies);
+      const metrics = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) })
+        .then((r) => r.text())
+        .catch(() => '');
+      const dropped = Number(/^revenant_log_lines_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
 
-    const t0 = Date.now();
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const { code, signal } = await exitOf(child);
-    clearTimeout(killer);
-    const exitMs = Date.now() - t0;
-    console.log(JSON.stringify({ reliability: { test: 'log-pipe', mode, fault, requestsAnswered: answered, of: 600, healthzWorstMs: worst, logLinesDropped: dropped, exitCode: code, signal, exitMs } }));
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const { code, signal } = await exitOf(child);
+      clearTimeout(killer);
+      const exitMs = Date.now() - t0;
+      console.log(
+        JSON.stringify({
+          reliability: {
+            test: 'log-pipe',
+            mode,
+            fault,
+            requestsAnswered: answered,
+            of: 600,
+            healthzWorstMs: worst,
+            logLinesDropped: dropped,
+            exitCode: code,
+            signal,
+            exitMs,
+          },
+        }),
+      );
 
-    expect(answered).toBe(600);
-    expect(worst).toBeLessThan(1000);
-    expect(signal).toBeNull();
-    expect(code).toBe(0);
-    expect(exitMs).toBeLessThan(DEADLINE_MS);
-  });
+      expect(answered).toBe(600);
+      expect(worst).toBeLessThan(1000);
+      expect(signal).toBeNull();
+      expect(code).toBe(0);
+      expect(exitMs).toBeLessThan(DEADLINE_MS);
+    },
+  );
 
-  it.each<PipeFault>(['unread', 'closed'])('the CLI exits on its own with stdout %s', { timeout: 60_000 }, async (fault) => {
-    const db = path.join(dir, `cli-${fault}.db`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate'], { cwd: REPO_ROOT, env: envFor('single', 0, db), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    applyFault(child, fault);
-    const t0 = Date.now();
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const { code, signal } = await exitOf(child);
-    clearTimeout(killer);
-    console.log(JSON.stringify({ reliability: { test: 'log-pipe', mode: 'cli migrate', fault, exitCode: code, signal, exitMs: Date.now() - t0 } }));
-    expect(signal).toBeNull();
-    expect(code).toBe(0);
-  });
+  it.each<PipeFault>(['unread', 'closed'])(
+    'the CLI exits on its own with stdout %s',
+    { timeout: 60_000 },
+    async (fault) => {
+      const db = path.join(dir, `cli-${fault}.db`);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate'], {
+        cwd: REPO_ROOT,
+        env: envFor('single', 0, db),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      applyFault(child, fault);
+      const t0 = Date.now();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const { code, signal } = await exitOf(child);
+      clearTimeout(killer);
+      console.log(
+        JSON.stringify({
+          reliability: {
+            test: 'log-pipe',
+            mode: 'cli migrate',
+            fault,
+            exitCode: code,
+            signal,
+            exitMs: Date.now() - t0,
+          },
+        }),
+      );
+      expect(signal).toBeNull();
+      expect(code).toBe(0);
+    },
+  );
 });

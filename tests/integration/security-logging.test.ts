@@ -6,6 +6,7 @@ import { DEFAULT_TEAM } from '../../src/adapters/slack-fake/slack-fake.state';
 import { type BotProcess, startBot } from '../helpers/process-harness';
 import { interactionBody, signedFetch } from '../helpers/slack-signing';
 import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { waitFor as waitForBase } from '../helpers/wait';
 
 /**
  * Secrets never reach the log. The real bot runs as a child process at LOG_LEVEL=trace with every
@@ -123,10 +124,4 @@ async function slashSigned(url: string, fake: SlackFake, text: string, o: { chan
   return { status: res.status, body: raw ? (JSON.parse(raw) as { text?: string }) : undefined };
 }
 
-async function waitFor(fn: () => Promise<boolean>, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = (fn: () => Promise<boolean>, timeoutMs = 10_000) => waitForBase(fn, timeoutMs);

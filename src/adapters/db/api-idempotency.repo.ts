@@ -9,7 +9,12 @@ export interface StoredResponse {
 }
 
 /** The first response to this key within 24 h (older rows are pruned as new ones are stored). */
-export async function findStoredResponse(db: DB, tokenId: string, key: string, now: Date): Promise<StoredResponse | undefined> {
+export async function findStoredResponse(
+  db: DB,
+  tokenId: string,
+  key: string,
+  now: Date,
+): Promise<StoredResponse | undefined> {
   const since = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
   const row = await db
     .selectFrom('api_idempotency')
@@ -22,16 +27,35 @@ export async function findStoredResponse(db: DB, tokenId: string, key: string, n
 }
 
 /** First writer wins: a concurrent twin's insert is dropped (its command was deduplicated by the event log). */
-export async function storeResponse(db: DB, r: { tokenId: string; orgId: string; key: string; requestHash: string; status: number; body: string; now: Date }): Promise<void> {
+export async function storeResponse(
+  db: DB,
+  r: { tokenId: string; orgId: string; key: string; requestHash: string; status: number; body: string; now: Date },
+): Promise<void> {
   const since = new Date(r.now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
-  await db.deleteFrom('api_idempotency').where('token_id', '=', r.tokenId).where('key', '=', r.key).where('created_at', '<', since).execute();
+  await db
+    .deleteFrom('api_idempotency')
+    .where('token_id', '=', r.tokenId)
+    .where('key', '=', r.key)
+    .where('created_at', '<', since)
+    .execute();
   await db
     .insertInto('api_idempotency')
-    .values({ token_id: r.tokenId, key: r.key, org_id: r.orgId, request_hash: r.requestHash, status: r.status, body: r.body, created_at: r.now.toISOString() })
+    .values({
+      token_id: r.tokenId,
+      key: r.key,
+      org_id: r.orgId,
+      request_hash: r.requestHash,
+      status: r.status,
+      body: r.body,
+      created_at: r.now.toISOString(),
+    })
     .onConflict((oc) => oc.columns(['token_id', 'key']).doNothing())
     .execute();
 }
 
 export async function pruneStoredResponses(db: DB, now: Date): Promise<void> {
-  await db.deleteFrom('api_idempotency').where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString()).execute();
+  await db
+    .deleteFrom('api_idempotency')
+    .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString())
+    .execute();
 }

@@ -39,10 +39,17 @@ export async function listIncidentsPage(db: DB, f: IncidentFilter): Promise<{ ro
     const text = pg ? toWebsearchQuery(f.q) : toFts5Query(f.q);
     if (!text) return { rows: [], more: false };
     q = pg
-      ? q.where(sql<boolean>`id in (select s.incident_id from incident_search s where s.org_id = ${f.orgId} and s.document @@ websearch_to_tsquery('english', ${text}))`)
-      : q.where(sql<boolean>`id in (select incident_id from incident_search_fts where incident_search_fts match ${text} and org_id = ${f.orgId})`);
+      ? q.where(
+          sql<boolean>`id in (select s.incident_id from incident_search s where s.org_id = ${f.orgId} and s.document @@ websearch_to_tsquery('english', ${text}))`,
+        )
+      : q.where(
+          sql<boolean>`id in (select incident_id from incident_search_fts where incident_search_fts match ${text} and org_id = ${f.orgId})`,
+        );
   }
-  const rows = await q.orderBy('number', 'desc').limit(f.limit + 1).execute();
+  const rows = await q
+    .orderBy('number', 'desc')
+    .limit(f.limit + 1)
+    .execute();
   return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
@@ -62,5 +69,10 @@ export async function eventsPage(db: DB, orgId: string, incidentId: string, afte
 
 /** People with a role grant in the org (configured admins are added by the caller). */
 export async function grantsOf(db: DB, orgId: string) {
-  return db.selectFrom('access_grants').select(['user_id', 'role', 'granted_by', 'granted_at']).where('org_id', '=', orgId).orderBy('user_id').execute();
+  return db
+    .selectFrom('access_grants')
+    .select(['user_id', 'role', 'granted_by', 'granted_at'])
+    .where('org_id', '=', orgId)
+    .orderBy('user_id')
+    .execute();
 }

@@ -16,8 +16,28 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
-type Row = { id: string; org_id: string; name: string; role: string; created_by: string; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };
-const COLUMNS = ['id', 'org_id', 'name', 'role', 'created_by', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
+type Row = {
+  id: string;
+  org_id: string;
+  name: string;
+  role: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+};
+const COLUMNS = [
+  'id',
+  'org_id',
+  'name',
+  'role',
+  'created_by',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+  'last_used_at',
+] as const;
 
 const toToken = (r: Row): ApiToken => ({
   id: r.id,
@@ -67,21 +87,36 @@ export async function insertApiToken(db: DB, t: NewApiToken): Promise<{ token: A
 }
 
 export async function listApiTokens(db: DB, orgId: string): Promise<ApiToken[]> {
-  const rows = await db.selectFrom('api_tokens').select(COLUMNS).where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toToken);
 }
 
 /** The token a secret belongs to (any state: the caller explains expired / revoked). */
 export async function findApiTokenBySecret(db: DB, secret: string): Promise<ApiToken | undefined> {
   const hash = hashToken(secret);
-  const row = await db.selectFrom('api_tokens').select([...COLUMNS, 'token_hash']).where('token_hash', '=', hash).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .select([...COLUMNS, 'token_hash'])
+    .where('token_hash', '=', hash)
+    .executeTakeFirst();
   // Looked up by its hash; compared once more in constant time, as connector tokens are.
   if (!row || !tokenMatches(secret, row.token_hash)) return undefined;
   return toToken(row);
 }
 
 /** By id or by name. */
-export async function revokeApiToken(db: DB, orgId: string, idOrName: string, now: Date): Promise<ApiToken | undefined> {
+export async function revokeApiToken(
+  db: DB,
+  orgId: string,
+  idOrName: string,
+  now: Date,
+): Promise<ApiToken | undefined> {
   const res = await db
     .updateTable('api_tokens')
     .set({ revoked_at: now.toISOString() })
@@ -90,7 +125,12 @@ export async function revokeApiToken(db: DB, orgId: string, idOrName: string, no
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) return undefined;
-  const row = await db.selectFrom('api_tokens').select(COLUMNS).where('org_id', '=', orgId).where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(COLUMNS)
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
   return row ? toToken(row) : undefined;
 }
 

@@ -60,7 +60,10 @@ function cachingStatements(sqlite: SQLite.Database, max = 500) {
   const cache = new Map<string, SQLite.Statement>();
   // SQLite rolls a transaction back by itself on SQLITE_FULL / SQLITE_IOERR; Kysely's own rollback then
   // fails with "no transaction is active" and hides the real error (a 500 instead of a clear 503).
-  const rollbackIfOpen = { reader: false, run: () => (sqlite.inTransaction ? sqlite.prepare('rollback').run() : { changes: 0, lastInsertRowid: 0 }) };
+  const rollbackIfOpen = {
+    reader: false,
+    run: () => (sqlite.inTransaction ? sqlite.prepare('rollback').run() : { changes: 0, lastInsertRowid: 0 }),
+  };
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {

@@ -1,5 +1,6 @@
 /* Each feature's tables, joined into `Database`. Add one import and one `&` per feature. */
 import type { ApiTables } from './api.tables';
+import type { ChangesTables } from './changes.tables';
 import type { ChannelProblemTables } from './channel-problem.tables';
 import type { ConnectorTables } from './connector.tables';
 import type { DigestTables } from './digest.tables';
@@ -7,4 +8,4 @@ import type { GuidanceTables } from './guidance.tables';
 import type { InstallationTables } from './installation.tables';
 import type { PostmortemTables } from './postmortem.tables';
 import type { WatchlistTables } from './watchlist.tables';
-export type FeatureTables = {} & ApiTables & ChannelProblemTables & ConnectorTables & DigestTables & GuidanceTables & InstallationTables & PostmortemTables & WatchlistTables;
+export type FeatureTables = {} & ApiTables & ChangesTables & ChannelProblemTables & ConnectorTables & DigestTables & GuidanceTables & InstallationTables & PostmortemTables & WatchlistTables;

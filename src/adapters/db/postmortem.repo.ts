@@ -46,6 +46,18 @@ const toDraft = (r: PostmortemRow): StoredPostmortem => ({
   createdAt: r.created_at,
 });
 
+const toRow = (d: NewPostmortemDraft, version: number): PostmortemRow => ({
+  org_id: d.orgId,
+  incident_id: d.incidentId,
+  version,
+  markdown: d.markdown,
+  generator: d.generator,
+  model: d.model ?? null,
+  tokens: d.tokens ?? null,
+  created_by: d.createdBy,
+  created_at: d.createdAt,
+});
+
 /**
  * Stores a draft as the incident's next version and returns it. Two concurrent presses race on
  * the primary key; the loser retries with the following number. Call it outside a Postgres
@@ -60,20 +72,7 @@ export async function insertPostmortemDraft(db: Db, draft: NewPostmortemDraft): 
       .executeTakeFirst();
     const version = Number(row?.max ?? 0) + 1;
     try {
-      await db
-        .insertInto('postmortems')
-        .values({
-          org_id: draft.orgId,
-          incident_id: draft.incidentId,
-          version,
-          markdown: draft.markdown,
-          generator: draft.generator,
-          model: draft.model ?? null,
-          tokens: draft.tokens ?? null,
-          created_by: draft.createdBy,
-          created_at: draft.createdAt,
-        })
-        .execute();
+      await db.insertInto('postmortems').values(toRow(draft, version)).execute();
       return { ...draft, version };
     } catch (e) {
       if (!isUniqueViolation(e) || attempt >= 4) throw e;
@@ -81,36 +80,24 @@ export async function insertPostmortemDraft(db: Db, draft: NewPostmortemDraft): 
   }
 }
 
+/** One incident's drafts, org-scoped. */
+const draftsOf = (db: Db, orgId: string, incidentId: string) =>
+  db.selectFrom('postmortems').where('org_id', '=', orgId).where('incident_id', '=', incidentId);
+
 export async function getLatestPostmortem(db: Db, orgId: string, incidentId: string): Promise<StoredPostmortem | undefined> {
-  const row = await db
-    .selectFrom('postmortems')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await draftsOf(db, orgId, incidentId).selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
   return row ? toDraft(row) : undefined;
 }
 
 export async function getPostmortem(db: Db, orgId: string, incidentId: string, version: number): Promise<StoredPostmortem | undefined> {
-  const row = await db
-    .selectFrom('postmortems')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
-    .where('version', '=', version)
-    .executeTakeFirst();
+  const row = await draftsOf(db, orgId, incidentId).selectAll().where('version', '=', version).executeTakeFirst();
   return row ? toDraft(row) : undefined;
 }
 
 /** Versions newest first, without the text (for a history list). */
 export async function listPostmortemVersions(db: Db, orgId: string, incidentId: string): Promise<Array<Omit<StoredPostmortem, 'markdown'>>> {
-  const rows = await db
-    .selectFrom('postmortems')
+  const rows = await draftsOf(db, orgId, incidentId)
     .select(['org_id', 'incident_id', 'version', 'generator', 'model', 'tokens', 'created_by', 'created_at'])
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
     .orderBy('version', 'desc')
     .execute();
   return rows.map((r) => {

@@ -5,12 +5,16 @@ import { isDatabaseUnavailable } from '../db/create-db';
 /** Seconds a sender is asked to wait before retrying while the database is away. */
 export const DB_RETRY_AFTER_S = 5;
 
-export const DB_UNAVAILABLE_MESSAGE = 'The database cannot be reached or written right now; nothing was stored. Retry shortly.';
+export const DB_UNAVAILABLE_MESSAGE =
+  'The database cannot be reached or written right now; nothing was stored. Retry shortly.';
 
 /** The operator's line: which error, and that nothing of the request was committed. */
 export function logDatabaseUnavailable(logger: Logger, err: unknown, where: string): void {
   const e = err as { code?: string; message?: string };
-  logger.error({ code: e?.code, error: e?.message, where }, 'database unavailable: request refused with 503, nothing stored');
+  logger.error(
+    { code: e?.code, error: e?.message, where },
+    'database unavailable: request refused with 503, nothing stored',
+  );
 }
 
 /**

@@ -36,7 +36,8 @@ export function createHttpApp(deps: AppDeps, metrics: Metrics, routes: RouteModu
       return c.json({ ok: true, database: 'reachable', ...slackPart, degraded });
     } catch (e) {
       c.header('retry-after', '5');
-      return c.json({ ok: false, database: 'unreachable', error: e instanceof Error ? e.message : String(e), ...slackPart, degraded: ['database', ...degraded] }, 503);
+      const error = e instanceof Error ? e.message : String(e);
+      return c.json({ ok: false, database: 'unreachable', error, ...slackPart, degraded: ['database', ...degraded] }, 503);
     }
   });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));

@@ -49,9 +49,24 @@ export function createMetrics() {
     outboxDelivered: new Counter({ name: 'revenant_outbox_delivered_total', help: 'Outbox effects by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] }),
     eventLoopDelay: eventLoopDelay(registry),
     incidentEvents: new Counter({ name: 'revenant_incident_events_total', help: 'Incident events appended by type', labelNames: ['type'], registers: [registry] }),
-    unhandledRejections: processCounter(registry, 'revenant_unhandled_rejections_total', 'Promise rejections nobody handled (logged; the process kept running)', () => processFaults.unhandledRejections),
-    logLinesDropped: processCounter(registry, 'revenant_log_lines_dropped_total', 'Log lines dropped: the stdout reader was too slow, gone or failing', () => logDrops.lines),
-    databaseUnavailable: new Counter({ name: 'revenant_database_unavailable_total', help: 'Requests answered 503 because the database could not be reached or written', labelNames: ['surface'], registers: [registry] }),
+    unhandledRejections: processCounter(
+      registry,
+      'revenant_unhandled_rejections_total',
+      'Promise rejections nobody handled (logged; the process kept running)',
+      () => processFaults.unhandledRejections,
+    ),
+    logLinesDropped: processCounter(
+      registry,
+      'revenant_log_lines_dropped_total',
+      'Log lines dropped: the stdout reader was too slow, gone or failing',
+      () => logDrops.lines,
+    ),
+    databaseUnavailable: new Counter({
+      name: 'revenant_database_unavailable_total',
+      help: 'Requests answered 503 because the database could not be reached or written',
+      labelNames: ['surface'],
+      registers: [registry],
+    }),
   };
 }
 

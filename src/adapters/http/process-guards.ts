@@ -19,7 +19,8 @@ export function installProcessGuards(logger: () => Logger | undefined): void {
     const msg = 'unhandled promise rejection (logged and counted; the process keeps running)';
     const log = logger();
     if (log) log.error({ err: reason }, msg);
-    else stderrLines().write(`${msg}: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+    else
+      stderrLines().write(`${msg}: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   });
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 }

@@ -20,7 +20,11 @@ const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== nu
  * reaches Bolt; a signed non-object is answered 400, an unsigned one 401 as Bolt would.
  * Resolves true when Bolt should take the request, false when it was answered here.
  */
-export async function guardSlackBody(req: IncomingMessage, res: ServerResponse, o: SlackBodyGuardOptions): Promise<boolean> {
+export async function guardSlackBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: SlackBodyGuardOptions,
+): Promise<boolean> {
   const path = o.path ?? '/slack/events';
   if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== path) return true;
   const tooLarge = () => {
@@ -48,13 +52,22 @@ export async function guardSlackBody(req: IncomingMessage, res: ServerResponse, 
   const ts = Number(req.headers['x-slack-request-timestamp']);
   const signed =
     typeof signature === 'string' &&
-    isValidSlackRequest({ signingSecret: o.signingSecret, body: raw.toString('utf8'), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts } });
+    isValidSlackRequest({
+      signingSecret: o.signingSecret,
+      body: raw.toString('utf8'),
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
+    });
   if (!signed) {
     res.writeHead(401).end();
     return false;
   }
-  o.logger.warn({ bodyType: parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed }, 'signed Slack request whose body is not an object refused (400)');
-  res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_body', message: 'The request body must be a JSON object (or a form).' }));
+  o.logger.warn(
+    { bodyType: parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed },
+    'signed Slack request whose body is not an object refused (400)',
+  );
+  res
+    .writeHead(400, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: 'invalid_body', message: 'The request body must be a JSON object (or a form).' }));
   return false;
 }
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { type DeliveryOutcome, QUEUE_FREE_KINDS } from '../../app/effects';
 import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';
+import { type Candidate, candidateById, createCandidateQuery } from './outbox.candidates';
 
 export type { DeliveryOutcome } from '../../app/effects';
 
@@ -63,86 +64,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   let again = false;
   let stopped = true;
 
-  type Candidate = {
-    id: number;
-    org_id: string;
-    incident_id: string | null;
-    kind: string;
-    payload: string;
-    attempts: number;
-    dedupe_key: string | null;
-  };
-  const COLS = ['id', 'org_id', 'incident_id', 'kind', 'payload', 'attempts', 'dedupe_key'] as const;
-  const dueOrExpired = (at: string) =>
-    sql<boolean>`((status = 'pending' and next_attempt_at <= ${at}) or (status = 'in_flight' and locked_until < ${at}))`;
-
-  /**
-   * Rows that may go out now: per incident, the first row still in hand that holds the queue (posts,
-   * channel opening…), plus summary/roll-up edits and incident-less rows that nothing earlier holds
-   * back. Each query walks a partial index of rows in hand, so the cost does not grow with history.
-   */
-  async function candidates(at: string): Promise<Candidate[]> {
-    const heads = await db
-      .selectFrom('outbox')
-      .select(['incident_id', (eb) => eb.fn.min('id').as('id')])
-      .where(sql<boolean>`status in ('pending', 'in_flight')`)
-      .where('incident_id', 'is not', null)
-      .where((eb) => (FREE.length ? eb('kind', 'not in', FREE) : sql<boolean>`true`))
-      .groupBy('incident_id')
-      .execute();
-    const firstHold = new Map(heads.map((h) => [h.incident_id as string, Number(h.id)]));
-    const blocking = heads.length
-      ? await db
-          .selectFrom('outbox')
-          .select([...COLS])
-          .where(
-            'id',
-            'in',
-            heads.map((h) => Number(h.id)),
-          )
-          .where(dueOrExpired(at))
-          .execute()
-      : [];
-    const free = await db
-      .selectFrom('outbox')
-      .select([...COLS])
-      .where(sql<boolean>`status = 'pending'`)
-      .where((eb) => eb.or([eb('incident_id', 'is', null), ...(FREE.length ? [eb('kind', 'in', FREE)] : [])]))
-      .where('next_attempt_at', '<=', at)
-      .orderBy('id')
-      .limit(opts.batch ?? 50)
-      .execute();
-    const expired = await db
-      .selectFrom('outbox')
-      .select([...COLS])
-      .where(sql<boolean>`status = 'in_flight'`)
-      .where('locked_until', '<', at)
-      .where((eb) => eb.or([eb('incident_id', 'is', null), ...(FREE.length ? [eb('kind', 'in', FREE)] : [])]))
-      .execute();
-    const out: Candidate[] = [...blocking];
-    for (const r of [...free, ...expired]) {
-      if (r.incident_id) {
-        const hold = firstHold.get(r.incident_id);
-        if (hold !== undefined && hold < r.id) continue;
-        // Two renders of one summary must not race (two processes): an earlier one in flight waits us out.
-        const racing = await db
-          .selectFrom('outbox')
-          .select('id')
-          .where(sql<boolean>`status in ('pending', 'in_flight')`)
-          .where('incident_id', '=', r.incident_id)
-          .where('id', '<', r.id)
-          .where('kind', '=', r.kind)
-          .where('status', '=', 'in_flight')
-          .executeTakeFirst();
-        if (racing) continue;
-      }
-      out.push(r);
-    }
-    return out
-      .sort((a, b) => a.id - b.id)
-      .slice(0, opts.batch ?? 50)
-      .map((r) => ({ ...r, id: Number(r.id) }));
-  }
+  const candidates = createCandidateQuery(db, FREE, opts.batch ?? 50);
 
   async function claim(id: number, attempts: number, at: Date): Promise<boolean> {
     const iso = at.toISOString();
@@ -265,13 +187,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
    */
   async function deliverNow(id: number): Promise<DeliveryOutcome | undefined> {
     const at = now();
-    const r = await db
-      .selectFrom('outbox')
-      .select([...COLS])
-      .where('id', '=', id)
-      .where(dueOrExpired(at.toISOString()))
-      .executeTakeFirst();
-    return r ? deliverOne({ ...r, id: Number(r.id) }, at) : undefined;
+    const r = await candidateById(db, id, at.toISOString());
+    return r ? deliverOne(r, at) : undefined;
   }
 
   /** One pass: deliver what is due. Returns how many rows were handled. */

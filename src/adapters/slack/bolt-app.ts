@@ -7,6 +7,8 @@ import { registerCommands } from './commands.listener';
 import { registerEvents } from './events.listener';
 import { registerIncidentListeners } from './incidents';
 import { installRequestContext } from './request-context';
+import { isDatabaseUnavailable } from '../db/create-db';
+import { logDatabaseUnavailable } from '../http/db-unavailable';
 import { createOAuthMode } from './oauth-mode';
 import { createSlackHealth, type SlackHealth } from './slack-health';
 
@@ -45,7 +47,12 @@ export function deliveryClient(config: Config, token: string): WebClient {
   return new WebClient(token, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: config.slack.timeoutMs });
 }
 
-export function createSlackRuntime(config: Config, deps: AppDeps, modules: ListenerModule[] = [], hooks: { onSlackRecovered?: () => void } = {}): SlackRuntime {
+export function createSlackRuntime(
+  config: Config,
+  deps: AppDeps,
+  modules: ListenerModule[] = [],
+  hooks: { onSlackRecovered?: () => void } = {},
+): SlackRuntime {
   const clientOptions = { slackApiUrl: config.slack.apiUrl, timeout: config.slack.timeoutMs, retryConfig: { retries: 2, factor: 1.5, minTimeout: 200, maxTimeout: 2000 } };
   const logger = boltLogger(deps.logger);
   // OAuth mode: tokens come from the installation store per request; the install pages need HTTP, so it never uses Socket Mode.
@@ -61,7 +68,11 @@ export function createSlackRuntime(config: Config, deps: AppDeps, modules: Liste
     now: deps.now,
     onRecovered: hooks.onSlackRecovered,
     probe: async () => {
-      if (!client) return (await new WebClient(undefined, { slackApiUrl: config.slack.apiUrl, timeout: config.slack.timeoutMs, retryConfig: { retries: 0 } }).api.test(), {});
+      if (!client) {
+        const anonymous = { slackApiUrl: config.slack.apiUrl, timeout: config.slack.timeoutMs, retryConfig: { retries: 0 } };
+        await new WebClient(undefined, anonymous).api.test();
+        return {};
+      }
       const r = await client.auth.test();
       return { teamId: r.team_id, botUserId: r.user_id, botId: r.bot_id };
     },
@@ -92,6 +103,11 @@ export function createSlackRuntime(config: Config, deps: AppDeps, modules: Liste
     app = new App({ authorize, receiver, clientOptions, logger });
   }
   app.error(async (err) => {
+    // The installation store (OAuth) or a listener could not reach the database: say that, not "not installed".
+    const original = (err as { original?: unknown }).original ?? err;
+    if (isDatabaseUnavailable(original) || isDatabaseUnavailable({ message: err.message })) {
+      return logDatabaseUnavailable(deps.logger, original, 'slack');
+    }
     // OAuth mode: a workspace that uninstalled us (or never installed) is expected traffic, not a fault.
     if (oauth && err.code === ErrorCode.AuthorizationError) return deps.logger.warn({ reason: err.message }, 'request from a workspace without an installation ignored');
     deps.logger.error({ err }, 'bolt listener error');

@@ -43,9 +43,22 @@ export interface SlackHealthOptions {
 }
 
 /** Errors that mean "Slack could not be reached", as opposed to Slack answering with a refusal. */
-export function isSlackUnreachable(error: string | undefined): boolean {
-  return /slack_webapi_request_error|request error occurred|fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up|timed? ?out/i.test(error ?? '');
-}
+const UNREACHABLE = new RegExp(
+  [
+    'slack_webapi_request_error',
+    'request error occurred',
+    'fetch failed',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'socket hang up',
+    'timed? ?out',
+  ].join('|'),
+  'i',
+);
+export const isSlackUnreachable = (error: string | undefined): boolean => UNREACHABLE.test(error ?? '');
 
 /**
  * Start-up checks against Slack (auth.test) without making Slack a start-up dependency: the process
@@ -99,8 +112,12 @@ export function createSlackHealth(opts: SlackHealthOptions): SlackHealth {
       failures++;
       lastError = e instanceof Error ? e.message : String(e);
       const delay = Math.min(maxMs, baseMs * 2 ** (failures - 1));
-      // The first failure is worth a warning; the rest of an outage only at debug (one line per minute at most otherwise).
-      if (failures === 1 || delay === maxMs) log.warn({ err: lastError, failures, retryInMs: delay }, 'Slack is unreachable; alerts and commands are still taken, effects wait in the outbox');
+      // Warn on the first failure and then once per minute-long wait, not on every probe.
+      if (failures === 1 || delay === maxMs)
+        log.warn(
+          { err: lastError, failures, retryInMs: delay },
+          'Slack is unreachable; alerts and commands are still taken, effects wait in the outbox',
+        );
       setState('degraded');
       schedule(delay);
     } finally {
@@ -109,7 +126,13 @@ export function createSlackHealth(opts: SlackHealthOptions): SlackHealth {
   }
 
   return {
-    status: () => ({ state, since, failures, ...(lastError ? { lastError } : {}), ...(nextDelay !== undefined ? { nextProbeInMs: nextDelay } : {}) }),
+    status: () => ({
+      state,
+      since,
+      failures,
+      ...(lastError ? { lastError } : {}),
+      ...(nextDelay !== undefined ? { nextProbeInMs: nextDelay } : {}),
+    }),
     identity: () => known,
     unreachable(error) {
       lastError = error;

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { EFFECT_METADATA_TYPE } from './ids';
-import type { DeliveryOutcome } from '../outbox/outbox.worker';
+import type { DeliveryOutcome } from '../../app/effects';
 import { classifySlackError, slackErrorCode } from './slack-errors';
 
 /**

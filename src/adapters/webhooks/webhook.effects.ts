@@ -5,7 +5,14 @@ import type { Deliver } from '../outbox/effect-registry';
 import { loadEvents } from '../db/event-store';
 import { enqueueEffects } from '../db/outbox.repo';
 import type { DB } from '../db/schema';
-import { advanceCursor, cursorOf, findSubscriptionWithSecret, listSubscriptions, recordAttempt, removeSubscription } from '../db/webhook.repo';
+import {
+  advanceCursor,
+  cursorOf,
+  findSubscriptionWithSecret,
+  listSubscriptions,
+  recordAttempt,
+  removeSubscription,
+} from '../db/webhook.repo';
 import { signWebhook } from './webhook.signature';
 
 /**
@@ -16,12 +23,17 @@ import { signWebhook } from './webhook.signature';
  * back Slack, and one receiver never holds back another.
  */
 export const planWebhookEffects: EffectPlanner = (_before, after, events) =>
-  events.length ? [effect('webhook.fanout', { incidentId: after.id }, { dedupeKey: `webhook-fanout:${after.id}` })] : [];
+  events.length
+    ? [effect('webhook.fanout', { incidentId: after.id }, { dedupeKey: `webhook-fanout:${after.id}` })]
+    : [];
 
 /** Compose with the Slack planner (server.ts). */
 export const withWebhooks =
   (planner: EffectPlanner): EffectPlanner =>
-  (before, after, events, now) => [...planner(before, after, events, now), ...planWebhookEffects(before, after, events, now)];
+  (before, after, events, now) => [
+    ...planner(before, after, events, now),
+    ...planWebhookEffects(before, after, events, now),
+  ];
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** 1 s doubling to 80 min: with the worker's 30 attempts, about a day of trying. */
@@ -35,7 +47,10 @@ export interface WebhookDeliveryDeps {
   now: () => Date;
 }
 
-export function createWebhookDeliveries(deps: WebhookDeliveryDeps): { 'webhook.fanout': Deliver<'webhook.fanout'>; 'webhook.deliver': Deliver<'webhook.deliver'> } {
+export function createWebhookDeliveries(deps: WebhookDeliveryDeps): {
+  'webhook.fanout': Deliver<'webhook.fanout'>;
+  'webhook.deliver': Deliver<'webhook.deliver'>;
+} {
   const fanout: Deliver<'webhook.fanout'> = async (e) => {
     const { orgId } = e;
     const incidentId = e.payload.incidentId;
@@ -52,12 +67,22 @@ export function createWebhookDeliveries(deps: WebhookDeliveryDeps): { 'webhook.f
         for (const sub of await listSubscriptions(trx, orgId, true)) {
           const rows = events
             // A new subscriber gets what happens from now on, not an old incident's history.
-            .filter((ev) => ev.occurredAt >= sub.createdAt && sub.events.some((p) => matchesPattern(p, webhookEventType(ev.type))))
+            .filter(
+              (ev) =>
+                ev.occurredAt >= sub.createdAt && sub.events.some((p) => matchesPattern(p, webhookEventType(ev.type))),
+            )
             .map((ev) => {
               const { incidentId: _i, orgId: _o, seq, type, actor, occurredAt, ...data } = ev;
               const deliveryId = deliveryIdOf(sub.id, incidentId, seq);
               const eventType = webhookEventType(type);
-              const body = JSON.stringify({ id: deliveryId, type: eventType, occurredAt, orgId, incidentId, event: { seq, type, actor, data } });
+              const body = JSON.stringify({
+                id: deliveryId,
+                type: eventType,
+                occurredAt,
+                orgId,
+                incidentId,
+                event: { seq, type, actor, data },
+              });
               return effect('webhook.deliver', { incidentId, subscriptionId: sub.id, deliveryId, eventType, body });
             });
           n += await enqueueEffects(trx, orgId, `webhook:${sub.id}:${incidentId}`, rows, at);
@@ -83,7 +108,13 @@ export function createWebhookDeliveries(deps: WebhookDeliveryDeps): { 'webhook.f
         method: 'POST',
         redirect: 'manual',
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        headers: { 'content-type': 'application/json', 'user-agent': 'RunbookRevenant-Webhooks/1', 'revenant-signature': signature, 'revenant-delivery': p.deliveryId, 'revenant-event': p.eventType },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'RunbookRevenant-Webhooks/1',
+          'revenant-signature': signature,
+          'revenant-delivery': p.deliveryId,
+          'revenant-event': p.eventType,
+        },
         body: p.body,
       });
       status = res.status;
@@ -92,7 +123,17 @@ export function createWebhookDeliveries(deps: WebhookDeliveryDeps): { 'webhook.f
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
     const ok = status !== null && status >= 200 && status < 300;
-    const base = { orgId: e.orgId, subscriptionId: sub.id, deliveryId: p.deliveryId, eventType: p.eventType, incidentId, responseStatus: status, ok, durationMs: performance.now() - started, now: deps.now() };
+    const base = {
+      orgId: e.orgId,
+      subscriptionId: sub.id,
+      deliveryId: p.deliveryId,
+      eventType: p.eventType,
+      incidentId,
+      responseStatus: status,
+      ok,
+      durationMs: performance.now() - started,
+      now: deps.now(),
+    };
     await recordAttempt(deps.db, { ...base, error: error ?? (ok ? null : `HTTP ${status}`) });
     if (ok) return { type: 'done', result: { status } };
     if (status === 410) {

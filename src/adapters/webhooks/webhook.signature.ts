@@ -6,7 +6,13 @@ export function signWebhook(secret: string, body: string, unixSeconds: number): 
 }
 
 /** What a receiver does (the README's verifier, as code the tests use). */
-export function verifyWebhook(secret: string, body: string, header: string, nowSeconds: number, toleranceS = 300): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string,
+  nowSeconds: number,
+  toleranceS = 300,
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isFinite(t) || Math.abs(nowSeconds - t) > toleranceS || !parts.v1) return false;

@@ -7,7 +7,14 @@ import { apiRoute, input, register } from './api.openapi';
 import { OrgParams } from './api.schemas';
 
 const Webhook = z
-  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string(), removedAt: z.string().nullable(), removedReason: z.string().nullable() })
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    createdAt: z.string(),
+    removedAt: z.string().nullable(),
+    removedReason: z.string().nullable(),
+  })
   .openapi('Webhook');
 const Attempt = z
   .object({
@@ -21,17 +28,55 @@ const Attempt = z
     attemptedAt: z.string(),
   })
   .openapi('WebhookAttempt');
-const WebhookParams = OrgParams.extend({ webhookId: z.string().min(1).max(64).openapi({ param: { name: 'webhookId', in: 'path' } }) });
+const WebhookParams = OrgParams.extend({
+  webhookId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'webhookId', in: 'path' } }),
+});
 
 /** Subscriptions are made with `revenant webhook add` (the secret is shown there once); admins read them here. */
 export function webhookRoutes(api: OpenAPIHono<ApiEnv>, deps: AppDeps) {
-  register(api, apiRoute({ method: 'get', path: '/orgs/{orgId}/webhooks', tag: 'Webhooks', summary: 'Webhook subscriptions (admin)', params: OrgParams, ok: { status: 200, schema: z.object({ items: z.array(Webhook) }), description: 'Subscriptions' } }), async (c) => {
-    checkCanManageWebhooks(tokenActor(c.get('token')));
-    const items = (await listWebhooks(deps.db, c.get('token').orgId)).map((w) => ({ id: w.id, url: w.url, events: w.events, createdAt: w.createdAt, removedAt: w.removedAt, removedReason: w.removedReason }));
-    return c.json({ items }, 200);
-  });
-  register(api, apiRoute({ method: 'get', path: '/orgs/{orgId}/webhooks/{webhookId}/deliveries', tag: 'Webhooks', summary: 'The last 100 delivery attempts (admin)', params: WebhookParams, ok: { status: 200, schema: z.object({ items: z.array(Attempt) }), description: 'Attempts, newest first' } }), async (c) => {
-    checkCanManageWebhooks(tokenActor(c.get('token')));
-    return c.json({ items: await webhookLog(deps.db, c.get('token').orgId, input<{ webhookId: string }>(c, 'param').webhookId) }, 200);
-  });
+  register(
+    api,
+    apiRoute({
+      method: 'get',
+      path: '/orgs/{orgId}/webhooks',
+      tag: 'Webhooks',
+      summary: 'Webhook subscriptions (admin)',
+      params: OrgParams,
+      ok: { status: 200, schema: z.object({ items: z.array(Webhook) }), description: 'Subscriptions' },
+    }),
+    async (c) => {
+      checkCanManageWebhooks(tokenActor(c.get('token')));
+      const items = (await listWebhooks(deps.db, c.get('token').orgId)).map((w) => ({
+        id: w.id,
+        url: w.url,
+        events: w.events,
+        createdAt: w.createdAt,
+        removedAt: w.removedAt,
+        removedReason: w.removedReason,
+      }));
+      return c.json({ items }, 200);
+    },
+  );
+  register(
+    api,
+    apiRoute({
+      method: 'get',
+      path: '/orgs/{orgId}/webhooks/{webhookId}/deliveries',
+      tag: 'Webhooks',
+      summary: 'The last 100 delivery attempts (admin)',
+      params: WebhookParams,
+      ok: { status: 200, schema: z.object({ items: z.array(Attempt) }), description: 'Attempts, newest first' },
+    }),
+    async (c) => {
+      checkCanManageWebhooks(tokenActor(c.get('token')));
+      return c.json(
+        { items: await webhookLog(deps.db, c.get('token').orgId, input<{ webhookId: string }>(c, 'param').webhookId) },
+        200,
+      );
+    },
+  );
 }

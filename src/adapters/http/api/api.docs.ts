@@ -1,15 +1,29 @@
 /** `/api/docs`: a self-contained reference rendered from the OpenAPI document (no scripts, no CDN). */
-type Doc = { info?: { title?: string; version?: string; description?: string }; paths?: Record<string, Record<string, Operation>> };
-type Operation = { summary?: string; tags?: string[]; parameters?: { name: string; in: string; required?: boolean; description?: string }[]; requestBody?: unknown; responses?: Record<string, { description?: string }> };
+type Doc = {
+  info?: { title?: string; version?: string; description?: string };
+  paths?: Record<string, Record<string, Operation>>;
+};
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean; description?: string }[];
+  requestBody?: unknown;
+  responses?: Record<string, { description?: string }>;
+};
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 export function docsHtml(doc: Doc): string {
   const rows: string[] = [];
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(ops)) {
-      const params = (op.parameters ?? []).map((p) => `<code>${esc(p.name)}</code> <small>(${esc(p.in)}${p.required ? ', required' : ''})</small>`).join(', ');
-      const responses = Object.entries(op.responses ?? {}).map(([s, r]) => `<span title="${esc(r.description ?? '')}">${esc(s)}</span>`).join(' ');
+      const params = (op.parameters ?? [])
+        .map((p) => `<code>${esc(p.name)}</code> <small>(${esc(p.in)}${p.required ? ', required' : ''})</small>`)
+        .join(', ');
+      const responses = Object.entries(op.responses ?? {})
+        .map(([s, r]) => `<span title="${esc(r.description ?? '')}">${esc(s)}</span>`)
+        .join(' ');
       rows.push(
         `<tr><td><b>${esc(method.toUpperCase())}</b></td><td><code>/api/v1${esc(path)}</code></td><td>${esc(op.summary ?? '')}${params ? `<br>${params}` : ''}</td><td>${responses}</td></tr>`,
       );

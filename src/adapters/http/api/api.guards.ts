@@ -20,7 +20,13 @@ export function apiAuth(deps: Pick<AppDeps, 'db' | 'now'>): MiddlewareHandler<Ap
     c.header('www-authenticate', 'Bearer realm="revenant"');
     const header = c.req.header('authorization');
     const secret = header && /^\s*bearer\s/i.test(header) ? presentedToken(header) : undefined;
-    if (!secret) return problem(c, 401, 'unauthorized', 'Send an API token as `Authorization: Bearer <token>` (create one with `revenant token create`).');
+    if (!secret)
+      return problem(
+        c,
+        401,
+        'unauthorized',
+        'Send an API token as `Authorization: Bearer <token>` (create one with `revenant token create`).',
+      );
     const check = await authenticateToken(deps.db, secret, deps.now());
     if (!check.ok) return problem(c, 401, 'unauthorized', check.detail);
     c.header('www-authenticate', undefined);
@@ -34,7 +40,8 @@ export const orgScope: MiddlewareHandler<ApiEnv> = async (c, next) => {
   // From the path itself: a middleware mounted on `/orgs/*` has no named params.
   const m = /\/orgs\/([^/]+)/.exec(c.req.path);
   const orgId = m ? decodeURIComponent(m[1]) : undefined;
-  if (orgId !== undefined && orgId !== c.get('token').orgId) return problem(c, 404, 'not_found', 'No such organisation for this token.');
+  if (orgId !== undefined && orgId !== c.get('token').orgId)
+    return problem(c, 404, 'not_found', 'No such organisation for this token.');
   await next();
 };
 
@@ -59,7 +66,13 @@ export function rateLimit(opts = RATE_LIMIT, now: () => number = Date.now): Midd
     if (!allowed) {
       const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
       c.header('retry-after', String(retryAfter));
-      return problem(c, 429, 'rate_limited', `Over ${opts.perMinute} requests a minute (bursts of ${opts.burst}) for this token; retry in ${retryAfter} s.`, { retryAfter });
+      return problem(
+        c,
+        429,
+        'rate_limited',
+        `Over ${opts.perMinute} requests a minute (bursts of ${opts.burst}) for this token; retry in ${retryAfter} s.`,
+        { retryAfter },
+      );
     }
     await next();
   };
@@ -77,7 +90,13 @@ export const jsonBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
   if (buf.byteLength > MAX_API_BODY_BYTES) return tooLarge(c);
   if (buf.byteLength === 0) return next();
   const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') return problem(c, 415, 'unsupported_media_type', `Send the body as application/json (got ${type ? `“${type.slice(0, 80)}”` : 'no content type'}).`);
+  if (type !== 'application/json')
+    return problem(
+      c,
+      415,
+      'unsupported_media_type',
+      `Send the body as application/json (got ${type ? `“${type.slice(0, 80)}”` : 'no content type'}).`,
+    );
   try {
     JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf));
   } catch (e) {
@@ -101,24 +120,41 @@ export function idempotency(deps: Pick<AppDeps, 'db' | 'now'>): MiddlewareHandle
     const key = c.req.header('idempotency-key');
     if (!WRITE.has(c.req.method) || key === undefined) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      return problem(c, 400, 'invalid_input', 'Idempotency-Key must be 1-255 visible ASCII characters.', { errors: [{ in: 'header', path: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }] });
+      return problem(c, 400, 'invalid_input', 'Idempotency-Key must be 1-255 visible ASCII characters.', {
+        errors: [{ in: 'header', path: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }],
+      });
     }
     const token = c.get('token');
     const body = Buffer.from(await c.req.arrayBuffer());
     const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(body).digest('hex');
     const seen = await findStoredResponse(deps.db, token.id, key, deps.now());
     if (seen && seen.requestHash !== requestHash) {
-      return problem(c, 422, 'idempotency_key_reused', 'This Idempotency-Key was used within 24 hours for a different request; use a new key.');
+      return problem(
+        c,
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was used within 24 hours for a different request; use a new key.',
+      );
     }
     if (seen) {
       c.header('idempotent-replayed', 'true');
-      return c.body(seen.body, seen.status as 200, { 'content-type': seen.status >= 400 ? 'application/problem+json' : 'application/json' });
+      return c.body(seen.body, seen.status as 200, {
+        'content-type': seen.status >= 400 ? 'application/problem+json' : 'application/json',
+      });
     }
     c.set('idempotencyKey', `api:${token.id}:${key}`);
     await next();
     // Server errors and rate limiting are not answers: a retry with the key should try again.
     if (c.res.status >= 500 || c.res.status === 429) return;
     const text = await c.res.clone().text();
-    await storeResponse(deps.db, { tokenId: token.id, orgId: token.orgId, key, requestHash, status: c.res.status, body: text, now: deps.now() });
+    await storeResponse(deps.db, {
+      tokenId: token.id,
+      orgId: token.orgId,
+      key,
+      requestHash,
+      status: c.res.status,
+      body: text,
+      now: deps.now(),
+    });
   };
 }

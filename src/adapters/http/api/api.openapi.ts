@@ -26,7 +26,10 @@ const IdempotencyHeader = z.object({
   'Idempotency-Key': z
     .string()
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Same key and body within 24 h → the first response; another body → 422.' }),
+    .openapi({
+      param: { name: 'Idempotency-Key', in: 'header' },
+      description: 'Same key and body within 24 h → the first response; another body → 422.',
+    }),
 });
 
 export interface RouteSpec {
@@ -44,8 +47,11 @@ export interface RouteSpec {
 /** One route, with every error it can answer declared as problem+json (tests hold responses to it). */
 export function apiRoute(spec: RouteSpec) {
   const write = spec.method !== 'get';
-  const responses: RouteConfig['responses'] = { [spec.ok.status]: { description: spec.ok.description, content: { 'application/json': { schema: spec.ok.schema } } } };
-  for (const s of write ? WRITE_ERRORS : READ_ERRORS) responses[s] = { description: PROBLEMS[s], content: problemContent };
+  const responses: RouteConfig['responses'] = {
+    [spec.ok.status]: { description: spec.ok.description, content: { 'application/json': { schema: spec.ok.schema } } },
+  };
+  for (const s of write ? WRITE_ERRORS : READ_ERRORS)
+    responses[s] = { description: PROBLEMS[s], content: problemContent };
   return createRoute({
     method: spec.method,
     path: spec.path,
@@ -61,7 +67,6 @@ export function apiRoute(spec: RouteSpec) {
     responses,
   });
 }
-
 
 type Handler = (c: Context<ApiEnv>) => Promise<Response>;
 
@@ -79,4 +84,5 @@ export function register(api: OpenAPIHono<ApiEnv>, route: ReturnType<typeof apiR
 }
 
 /** The validated input of a target (the route's zod schema already checked it). */
-export const input = <T>(c: Context<ApiEnv>, target: 'json' | 'query' | 'param'): T => (c.req as unknown as { valid(t: string): T }).valid(target);
+export const input = <T>(c: Context<ApiEnv>, target: 'json' | 'query' | 'param'): T =>
+  (c.req as unknown as { valid(t: string): T }).valid(target);

@@ -3,7 +3,14 @@ import { z } from '@hono/zod-openapi';
 import type { DomainErrorCode } from '../../../shared/domain-error';
 
 /** Codes the HTTP edge adds to the domain's own (`DomainErrorCode`). Stable: clients switch on them. */
-export type EdgeCode = 'unauthorized' | 'invalid_json' | 'payload_too_large' | 'unsupported_media_type' | 'idempotency_key_reused' | 'rate_limited' | 'internal_error';
+export type EdgeCode =
+  | 'unauthorized'
+  | 'invalid_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'idempotency_key_reused'
+  | 'rate_limited'
+  | 'internal_error';
 export type ProblemCode = DomainErrorCode | EdgeCode;
 
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
@@ -41,7 +48,10 @@ export const ProblemSchema = z
     detail: z.string(),
     code: z.string().openapi({ description: 'Stable machine-readable code (DomainError codes and edge codes).' }),
     instance: z.string().optional(),
-    errors: z.array(z.object({ in: z.string(), path: z.string(), message: z.string() })).optional().openapi({ description: 'Every validation problem (400).' }),
+    errors: z
+      .array(z.object({ in: z.string(), path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'Every validation problem (400).' }),
     retryAfter: z.number().int().optional(),
   })
   .openapi('Problem');
@@ -49,8 +59,22 @@ export const ProblemSchema = z
 export type ValidationIssue = { in: string; path: string; message: string };
 
 /** RFC 9457 application/problem+json. */
-export function problem(c: Context, status: ProblemStatus, code: ProblemCode, detail: string, extra: { errors?: ValidationIssue[]; retryAfter?: number } = {}): Response {
-  const body = { type: `urn:revenant:problem:${code}`, title: TITLES[status], status, detail, code, instance: c.req.path, ...extra };
+export function problem(
+  c: Context,
+  status: ProblemStatus,
+  code: ProblemCode,
+  detail: string,
+  extra: { errors?: ValidationIssue[]; retryAfter?: number } = {},
+): Response {
+  const body = {
+    type: `urn:revenant:problem:${code}`,
+    title: TITLES[status],
+    status,
+    detail,
+    code,
+    instance: c.req.path,
+    ...extra,
+  };
   // c.body keeps headers set earlier on the context (RateLimit-*, Retry-After).
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
 }

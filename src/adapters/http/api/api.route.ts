@@ -17,7 +17,11 @@ const INFO = {
 
 /** The OpenAPI document of every API route (also what tests validate responses against). */
 export function apiDocument(api: OpenAPIHono<ApiEnv>) {
-  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token (`rvt_…`).' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (`rvt_…`).',
+  });
   return api.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: [{ url: '/api/v1' }] });
 }
 
@@ -26,8 +30,18 @@ export function createApi(deps: AppDeps) {
     // Every schema problem at once, as RFC 9457 with the list in `errors`.
     defaultHook: (result, c) => {
       if (result.success) return;
-      const errors = result.error.issues.map((i) => ({ in: result.target, path: i.path.join('.') || '(body)', message: i.message }));
-      return problem(c, 400, 'invalid_input', `The request has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, { errors });
+      const errors = result.error.issues.map((i) => ({
+        in: result.target,
+        path: i.path.join('.') || '(body)',
+        message: i.message,
+      }));
+      return problem(
+        c,
+        400,
+        'invalid_input',
+        `The request has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`,
+        { errors },
+      );
     },
   });
   api.use('/orgs', apiAuth(deps), rateLimit());

@@ -4,19 +4,42 @@ import { INCIDENT_ROLES, MAX_TEXT, MAX_TITLE, SEVERITIES, STATUSES } from '../..
 /** Wire shapes of the REST API; the OpenAPI document is generated from these. */
 const nullable = <T extends z.ZodTypeAny>(t: T) => t.nullable();
 const iso = z.string().openapi({ format: 'date-time', example: '2026-12-02T03:00:00.000Z' });
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id such as U0123ABCD').openapi({ example: 'U0123ABCD' });
+const userId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id such as U0123ABCD')
+  .openapi({ example: 'U0123ABCD' });
 
 export const Status = z.enum(STATUSES).openapi('IncidentStatus');
 export const SeverityEnum = z.enum(SEVERITIES).openapi('Severity');
 export const RoleEnum = z.enum(INCIDENT_ROLES).openapi('IncidentRole');
 
-export const OrgParams = z.object({ orgId: z.string().min(1).max(64).openapi({ param: { name: 'orgId', in: 'path' }, example: 'T0001' }) });
-export const IncidentParams = OrgParams.extend({ incidentId: z.string().min(1).max(64).openapi({ param: { name: 'incidentId', in: 'path' } }) });
+export const OrgParams = z.object({
+  orgId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'orgId', in: 'path' }, example: 'T0001' }),
+});
+export const IncidentParams = OrgParams.extend({
+  incidentId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'incidentId', in: 'path' } }),
+});
 export const RoleParams = IncidentParams.extend({ role: RoleEnum.openapi({ param: { name: 'role', in: 'path' } }) });
-export const ActionParams = IncidentParams.extend({ actionId: z.string().min(1).max(64).openapi({ param: { name: 'actionId', in: 'path' } }) });
+export const ActionParams = IncidentParams.extend({
+  actionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'actionId', in: 'path' } }),
+});
 
 export const Org = z.object({ id: z.string(), role: z.string(), token: z.string() }).openapi('Org');
-export const Member = z.object({ userId: z.string(), role: z.string(), grantedBy: z.string(), grantedAt: nullable(iso) }).openapi('Member');
+export const Member = z
+  .object({ userId: z.string(), role: z.string(), grantedBy: z.string(), grantedAt: nullable(iso) })
+  .openapi('Member');
 
 export const IncidentSummary = z
   .object({
@@ -39,7 +62,15 @@ export const IncidentSummary = z
   .openapi('IncidentSummary');
 
 export const FollowUp = z
-  .object({ id: z.string(), text: z.string(), owner: nullable(z.string()), done: z.boolean(), createdAt: iso, completedAt: nullable(iso), completedBy: nullable(z.string()) })
+  .object({
+    id: z.string(),
+    text: z.string(),
+    owner: nullable(z.string()),
+    done: z.boolean(),
+    createdAt: iso,
+    completedAt: nullable(iso),
+    completedBy: nullable(z.string()),
+  })
   .openapi('FollowUp');
 
 export const Signal = z
@@ -57,7 +88,9 @@ export const Signal = z
   })
   .openapi('Signal');
 
-export const TimelineEntry = z.object({ seq: z.number().int(), type: z.string(), actor: z.string(), occurredAt: iso, text: z.string() }).openapi('TimelineEntry');
+export const TimelineEntry = z
+  .object({ seq: z.number().int(), type: z.string(), actor: z.string(), occurredAt: iso, text: z.string() })
+  .openapi('TimelineEntry');
 
 export const Incident = z
   .object({
@@ -89,32 +122,77 @@ export const Incident = z
   .openapi('Incident');
 
 export const IncidentEvent = z
-  .object({ seq: z.number().int(), type: z.string(), actor: z.string(), occurredAt: iso, data: z.record(z.string(), z.unknown()) })
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    actor: z.string(),
+    occurredAt: iso,
+    data: z.record(z.string(), z.unknown()),
+  })
   .openapi('IncidentEvent');
 
-const page = <T extends z.ZodTypeAny>(item: T, name: string) => z.object({ items: z.array(item), next: nullable(z.string()).openapi({ description: 'Opaque cursor of the next page; null on the last page.' }) }).openapi(name);
+const page = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z
+    .object({
+      items: z.array(item),
+      next: nullable(z.string()).openapi({ description: 'Opaque cursor of the next page; null on the last page.' }),
+    })
+    .openapi(name);
 export const IncidentPage = page(IncidentSummary, 'IncidentPage');
 export const EventPage = page(IncidentEvent, 'EventPage');
 
 const csvOf = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
   z
     .string()
-    .regex(new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`), `must be one or more of ${values.join(', ')}, comma-separated`)
+    .regex(
+      new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`),
+      `must be one or more of ${values.join(', ')}, comma-separated`,
+    )
     .optional()
     .openapi({ param: { name, in: 'query' }, example: values[0] });
 
-const limit = z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: 'limit', in: 'query' }, description: '1–200, default 50' });
-const cursor = z.string().max(200).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `next` value of the previous page.' });
-const isoParam = (name: string) => z.iso.datetime({ offset: true }).optional().openapi({ param: { name, in: 'query' }, example: '2026-12-01T00:00:00Z' });
+const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(200)
+  .default(50)
+  .openapi({ param: { name: 'limit', in: 'query' }, description: '1–200, default 50' });
+const cursor = z
+  .string()
+  .max(200)
+  .optional()
+  .openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `next` value of the previous page.' });
+const isoParam = (name: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ param: { name, in: 'query' }, example: '2026-12-01T00:00:00Z' });
 
 export const IncidentListQuery = z.object({
   status: csvOf(STATUSES, 'status'),
   severity: csvOf(SEVERITIES, 'severity'),
-  service: z.string().max(100).optional().openapi({ param: { name: 'service', in: 'query' } }),
-  environment: z.string().max(100).optional().openapi({ param: { name: 'environment', in: 'query' } }),
+  service: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ param: { name: 'service', in: 'query' } }),
+  environment: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ param: { name: 'environment', in: 'query' } }),
   since: isoParam('since'),
   until: isoParam('until'),
-  q: z.string().min(1).max(200).optional().openapi({ param: { name: 'q', in: 'query' }, description: 'Full-text search (title, timeline, follow-ups, postmortem).' }),
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({
+      param: { name: 'q', in: 'query' },
+      description: 'Full-text search (title, timeline, follow-ups, postmortem).',
+    }),
   limit,
   cursor,
 });
@@ -132,10 +210,19 @@ export const DeclareBody = z
   })
   .strict()
   .openapi('DeclareIncident');
-export const StatusBody = z.object({ status: Status, message: text('message').optional() }).strict().openapi('ChangeStatus');
+export const StatusBody = z
+  .object({ status: Status, message: text('message').optional() })
+  .strict()
+  .openapi('ChangeStatus');
 export const SeverityBody = z.object({ severity: SeverityEnum }).strict().openapi('ChangeSeverity');
 export const RoleBody = z.object({ userId }).strict().openapi('AssignRole');
-export const TextBody = z.object({ text: text('text') }).strict().openapi('Text');
-export const ActionBody = z.object({ text: text('text'), owner: userId.optional() }).strict().openapi('AddFollowUp');
+export const TextBody = z
+  .object({ text: text('text') })
+  .strict()
+  .openapi('Text');
+export const ActionBody = z
+  .object({ text: text('text'), owner: userId.optional() })
+  .strict()
+  .openapi('AddFollowUp');
 export const ActionPatchBody = z.object({ done: z.boolean() }).strict().openapi('SetFollowUpDone');
 export const FollowUpResult = z.object({ incident: Incident, followUp: FollowUp }).openapi('FollowUpResult');

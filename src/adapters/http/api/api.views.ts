@@ -43,7 +43,9 @@ export function incidentView(s: IncidentState, timeline: TimelineRow[]) {
     })),
     timeline: {
       count: timeline.length,
-      recent: timeline.slice(-RECENT).map((t) => ({ seq: Number(t.seq), type: t.type, actor: t.actor, occurredAt: t.occurred_at, text: t.text })),
+      recent: timeline
+        .slice(-RECENT)
+        .map((t) => ({ seq: Number(t.seq), type: t.type, actor: t.actor, occurredAt: t.occurred_at, text: t.text })),
     },
     postmortem: { version: s.postmortemVersion, prUrl: n(s.postmortemPrUrl) },
     version: s.version,

@@ -1,6 +1,6 @@
 import type { DeliveryOutcome } from '../../../app/effects';
 import { DEFAULT_MAX_ENTRIES, digestBlocks, type DigestMessage } from '../../../watchlist/digest.blocks';
-import { loadWatchlist } from '../../db/digest.repo';
+import { loadWatchlist } from '../../db/watchlist.repo';
 import type { DB } from '../../db/schema';
 import type { DeliveredEffect } from '../../outbox/effect-registry';
 import type { ScheduledDeliveryDeps } from '../delivery/delivery.deps';

@@ -1,5 +1,6 @@
 import { generatorLabel, sourceLabel } from '../../../guidance/guidance.labels';
 import { type GuidanceAction, type GuidanceView, SAFETY_LEVELS, type Safety } from '../../../guidance/guidance.types';
+import { SLACK_BLOCK_LIMITS } from '../../../shared/block-limits';
 import { assertNever } from '../../../shared/domain-error';
 import { escapeMrkdwn, truncate } from '../../../shared/text';
 
@@ -9,7 +10,13 @@ export { generatorLabel } from '../../../guidance/guidance.labels';
 export const GUIDANCE_ADD_ACTION = 'guidance_add_action';
 
 // Slack limits (https://api.slack.com/reference/block-kit).
-export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, buttonText: 75, buttonValue: 2000, headerText: 150 } as const;
+export const SLACK_LIMITS = {
+  blocks: SLACK_BLOCK_LIMITS.messageBlocks,
+  sectionText: SLACK_BLOCK_LIMITS.text,
+  buttonText: SLACK_BLOCK_LIMITS.buttonText,
+  buttonValue: 2000,
+  headerText: SLACK_BLOCK_LIMITS.headerText,
+} as const;
 const MAX_ACTION_TEXT = 1500;
 
 /** Minimal Block Kit shapes these builders produce (escapeMrkdwn on every outside text stops `<!channel>` or link injection). */
@@ -25,7 +32,6 @@ export type SlackBlock =
   | { type: 'section'; block_id?: string; text: TextObject; accessory?: ButtonElement }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'divider' };
-
 
 export function safetyLabel(safety: Safety): string {
   switch (safety) {
@@ -116,14 +122,28 @@ export interface GuidanceBlocksInput {
 }
 
 /** The guidance message: actions (each with **Add to actions**), questions, related incidents, and who produced it. */
-export function guidanceBlocks({ incidentId, incidentNumber, view }: GuidanceBlocksInput): { text: string; blocks: SlackBlock[] } {
+export function guidanceBlocks({ incidentId, incidentNumber, view }: GuidanceBlocksInput): {
+  text: string;
+  blocks: SlackBlock[];
+} {
   const { actions, questions, related } = view.guidance;
   const head: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`Guidance for INC-${incidentNumber}`, SLACK_LIMITS.headerText), emoji: true } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(generatorLabel(view)), SLACK_LIMITS.sectionText) }] },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`Guidance for INC-${incidentNumber}`, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(generatorLabel(view)), SLACK_LIMITS.sectionText) }],
+    },
   ];
   const tail: SlackBlock[] = [];
-  if (questions.length) tail.push({ type: 'divider' }, ...listSections('Diagnostic questions', questions.map(escapeMrkdwn)));
+  if (questions.length)
+    tail.push({ type: 'divider' }, ...listSections('Diagnostic questions', questions.map(escapeMrkdwn)));
   if (related.length) {
     const lines = related.map((r) => {
       const name = r.channelId ? `<#${r.channelId}> *INC-${r.number}*` : `*INC-${r.number}*`;
@@ -133,19 +153,34 @@ export function guidanceBlocks({ incidentId, incidentNumber, view }: GuidanceBlo
   }
   const footer: SlackBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Safety levels come from runbook tags or the suggester; review every step before running it.' }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Safety levels come from runbook tags or the suggester; review every step before running it.',
+      },
+    ],
   };
 
   const body: SlackBlock[] = [];
   if (actions.length === 0) {
-    body.push({ type: 'section', text: { type: 'mrkdwn', text: '*Suggested actions*\nNo runbook steps or past actions match yet. Add a runbook for this service to get steps here.' } });
+    body.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*Suggested actions*\nNo runbook steps or past actions match yet. Add a runbook for this service to get steps here.',
+      },
+    });
   } else {
     body.push({ type: 'section', text: { type: 'mrkdwn', text: '*Suggested actions*' } });
     // Keep the questions, related incidents and footer; actions get what is left (one slot for "N more").
     const room = SLACK_LIMITS.blocks - head.length - tail.length - 1 - body.length;
     const shown = actions.length <= room ? actions.length : Math.max(0, room - 1);
     actions.slice(0, shown).forEach((a, i) => body.push(actionBlock(incidentId, a, i)));
-    if (shown < actions.length) body.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${actions.length - shown} more not shown.` }] });
+    if (shown < actions.length)
+      body.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `…and ${actions.length - shown} more not shown.` }],
+      });
   }
   const blocks = [...head, ...body, ...tail, footer].slice(0, SLACK_LIMITS.blocks);
   const text = `Guidance for INC-${incidentNumber}: ${actions.length} suggested actions, ${questions.length} questions, ${related.length} related incidents`;

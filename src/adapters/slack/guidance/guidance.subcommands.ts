@@ -13,7 +13,9 @@ async function guidance(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
   if (r.duplicate) return { text: ALREADY };
   const g = r.result.guidance;
   const counts = `${g.actions.length} suggested actions, ${g.questions.length} questions, ${g.related.length} related incidents`;
-  return { text: `:bulb: Guidance for INC-${r.incidentNumber} posted in the thread under the pinned summary (${counts}).\n_${generatorLabel(r.result)}_` };
+  return {
+    text: `:bulb: Guidance for INC-${r.incidentNumber} posted in the thread under the pinned summary (${counts}).\n_${generatorLabel(r.result)}_`,
+  };
 }
 
 export const guidanceSubcommands: Subcommand[] = [

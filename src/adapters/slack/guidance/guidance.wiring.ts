@@ -8,12 +8,26 @@ import { guidanceBlocks } from './guidance.blocks';
 /** The guidance message, rendered now and posted by the outbox in the thread under the pinned summary. */
 export function planGuidancePost(m: GuidanceMessage) {
   const message = guidanceBlocks(m);
-  return effect('slack.post', { incidentId: m.incidentId, text: message.text, blocks: message.blocks, thread: 'summary' });
+  return effect('slack.post', {
+    incidentId: m.incidentId,
+    text: message.text,
+    blocks: message.blocks,
+    thread: 'summary',
+  });
 }
 
 export function guidanceServiceFor(deps: AppDeps): GuidanceService {
   const drafter = deps.guidance?.drafter ?? createGuidanceDrafter(deps.config);
-  return createGuidanceService({ db: deps.db, incidents: deps.incidents, runbooks: deps.runbooks, logger: deps.logger, now: deps.now, drafter, planPost: planGuidancePost });
+  return createGuidanceService({
+    db: deps.db,
+    incidents: deps.incidents,
+    runbooks: deps.runbooks,
+    logger: deps.logger,
+    now: deps.now,
+    drafter,
+    planPost: planGuidancePost,
+  });
 }
 
-export const runbookServiceFor = (deps: AppDeps): RunbookService => createRunbookService({ db: deps.db, files: deps.runbooks, now: deps.now });
+export const runbookServiceFor = (deps: AppDeps): RunbookService =>
+  createRunbookService({ db: deps.db, files: deps.runbooks, now: deps.now });

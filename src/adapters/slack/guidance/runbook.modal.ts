@@ -45,7 +45,11 @@ export function runbookModal(opts: { service: string; markdown?: string; url?: s
         block_id: RUNBOOK_URL_INPUT,
         optional: true,
         label: { type: 'plain_text', text: 'Link to the full runbook' },
-        element: { type: 'url_text_input', action_id: RUNBOOK_URL_INPUT, ...(opts.url ? { initial_value: opts.url } : {}) },
+        element: {
+          type: 'url_text_input',
+          action_id: RUNBOOK_URL_INPUT,
+          ...(opts.url ? { initial_value: opts.url } : {}),
+        },
       },
     ],
   };

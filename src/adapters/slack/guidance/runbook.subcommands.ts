@@ -15,15 +15,20 @@ function unwrapLink(word: string): string {
 }
 
 const VERBS = ['set', 'edit', 'clear'];
-const USAGE = 'Usage: `/incident runbook [service]`, or (SRE leads) `runbook <service> set <url>`, `runbook <service> edit`, `runbook <service> clear`.';
+const USAGE =
+  'Usage: `/incident runbook [service]`, or (SRE leads) `runbook <service> set <url>`, `runbook <service> edit`, `runbook <service> clear`.';
 
 async function listRunbooks(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
   const services = await runbookServiceFor(deps).list({ orgId: ctx.orgId, actor: ctx.actor });
   if (services.length === 0) {
     const folder = `\`RUNBOOKS_DIR\`, now \`${deps.config.runbooksDir}\``;
-    return { text: `No runbooks yet. Add \`<service>.md\` files to the runbooks folder (${folder}) or store one with \`/incident runbook <service> edit\`.` };
+    return {
+      text: `No runbooks yet. Add \`<service>.md\` files to the runbooks folder (${folder}) or store one with \`/incident runbook <service> edit\`.`,
+    };
   }
-  return { text: `Runbooks: ${services.map((s) => `\`${s}\``).join(', ')}.\nShow one with \`/incident runbook <service>\`.` };
+  return {
+    text: `Runbooks: ${services.map((s) => `\`${s}\``).join(', ')}.\nShow one with \`/incident runbook <service>\`.`,
+  };
 }
 
 /** `runbook [service]`, `runbook <service> set <url>`, `runbook <service> edit`, `runbook <service> clear`. */
@@ -46,7 +51,10 @@ async function runbook(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
     case 'set': {
       if (!rest) {
         requirePermission(canEditRunbook(ctx.actor)); // who may not set it is told that first
-        throw new DomainError('invalid_input', `Usage: \`/incident runbook ${service} set <https://link-to-runbook>\` (or \`edit\` to paste markdown).`);
+        throw new DomainError(
+          'invalid_input',
+          `Usage: \`/incident runbook ${service} set <https://link-to-runbook>\` (or \`edit\` to paste markdown).`,
+        );
       }
       const saved = await runbooks.setLink({ ...req, url: unwrapLink(splitFirst(rest)[0]) });
       return { text: `Runbook link for \`${saved.service}\` saved: ${saved.url}` };
@@ -68,4 +76,10 @@ async function runbook(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
   }
 }
 
-export const runbookSubcommand: Subcommand = { name: 'runbook', aliases: ['runbooks'], usage: '`runbook [service]`', minRole: 'viewer', run: runbook };
+export const runbookSubcommand: Subcommand = {
+  name: 'runbook',
+  aliases: ['runbooks'],
+  usage: '`runbook [service]`',
+  minRole: 'viewer',
+  run: runbook,
+};

@@ -3,7 +3,11 @@ import { SLACK_LIMITS, type SlackBlock } from './guidance.blocks';
 import type { RelatedIncident } from '../../../guidance/guidance.types';
 
 /** `/incident list [open|all] <query>`: ranked matches, best first, each with why it matched. */
-export function searchResultBlocks(query: string, which: 'open' | 'all', results: RelatedIncident[]): { text: string; blocks: SlackBlock[] } {
+export function searchResultBlocks(
+  query: string,
+  which: 'open' | 'all',
+  results: RelatedIncident[],
+): { text: string; blocks: SlackBlock[] } {
   const q = truncate(query.trim(), 100);
   const scope = which === 'open' ? 'open incidents' : 'incidents';
   if (results.length === 0) {
@@ -19,6 +23,11 @@ export function searchResultBlocks(query: string, which: 'open' | 'all', results
   const head = `*${results.length} ${scope} matching “${escapeMrkdwn(q)}”*, best first`;
   return {
     text: `${results.length} ${scope} matching “${q}”: ${results.map((r) => `INC-${r.number}`).join(', ')}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate([head, ...lines].join('\n'), SLACK_LIMITS.sectionText) } }],
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate([head, ...lines].join('\n'), SLACK_LIMITS.sectionText) },
+      },
+    ],
   };
 }

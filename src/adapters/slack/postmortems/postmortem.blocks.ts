@@ -31,7 +31,8 @@ const FALLBACK_TEXT: Record<string, string> = {
 export function generatorNote(origin: DraftOrigin): string {
   const generator = origin.generator ?? (origin.model ? 'llm' : 'deterministic');
   if (generator === 'llm') return `:robot_face: Drafted by ${origin.model ?? 'an AI model'} — review it before merging`;
-  if (origin.fallback) return `:warning: AI unavailable (${FALLBACK_TEXT[origin.fallback] ?? origin.fallback}), deterministic draft`;
+  if (origin.fallback)
+    return `:warning: AI unavailable (${FALLBACK_TEXT[origin.fallback] ?? origin.fallback}), deterministic draft`;
   return ':page_facing_up: Deterministic draft (no AI configured)';
 }
 
@@ -81,10 +82,17 @@ export function postmortemPreview(input: PreviewInput) {
   if (incident.prUrl) context.push(`pull request: <${incident.prUrl}>`);
   const value = String(draft.version);
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`Postmortem draft: INC-${incident.number} ${incident.title}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`Postmortem draft: INC-${incident.number} ${incident.title}`, 150) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`*Summary*\n${toMrkdwn(summary)}`, SECTION_MAX) } },
   ];
-  if (impact) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Impact*\n${toMrkdwn(impact)}`, SECTION_MAX) } });
+  if (impact)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`*Impact*\n${toMrkdwn(impact)}`, SECTION_MAX) },
+    });
   blocks.push(
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), 1900) }] },
     {
@@ -97,7 +105,10 @@ export function postmortemPreview(input: PreviewInput) {
       ],
     },
   );
-  return { text: `Postmortem draft v${draft.version} for INC-${incident.number}: ${untrustedMrkdwn(truncate(incident.title, 150))}`, blocks };
+  return {
+    text: `Postmortem draft v${draft.version} for INC-${incident.number}: ${untrustedMrkdwn(truncate(incident.title, 150))}`,
+    blocks,
+  };
 }
 
 /** The "resolved" status message, offering a postmortem draft (pressing it drafts, like `/incident postmortem`). */
@@ -106,7 +117,10 @@ export function resolvedBlocks(statusText: string, incidentNumber: number): Reco
     { type: 'section', text: { type: 'mrkdwn', text: truncate(statusText, 2900) } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `:memo: INC-${incidentNumber} is resolved. Draft a blameless postmortem from its timeline?` },
+      text: {
+        type: 'mrkdwn',
+        text: `:memo: INC-${incidentNumber} is resolved. Draft a blameless postmortem from its timeline?`,
+      },
       accessory: button(IDS.postmortemDraft, 'Draft postmortem', String(incidentNumber), 'primary'),
     },
   ];

@@ -26,7 +26,8 @@ async function tellPresser(args: ButtonArgs, text: string) {
     // Never replace_original: the button lives in the shared preview message.
     await respond({ text, response_type: 'ephemeral', replace_original: false });
   } catch {
-    if (body.channel?.id) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text }).catch(() => undefined);
+    if (body.channel?.id)
+      await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text }).catch(() => undefined);
   }
 }
 
@@ -42,12 +43,27 @@ function onPress(deps: AppDeps, what: string, run: (p: Press) => Promise<string 
     try {
       const slack = slackRequest(context);
       const incident = await slack.requireIncident();
-      const req = { orgId: slack.orgId, incidentId: incident.id, actor: await slack.actor(), idempotencyKey: `action:${body.trigger_id}` };
+      const req = {
+        orgId: slack.orgId,
+        incidentId: incident.id,
+        actor: await slack.actor(),
+        idempotencyKey: `action:${body.trigger_id}`,
+      };
       const service = postmortemServiceFor(deps, client);
-      const reply = await run({ service, req, channelId: incident.channel_id ?? slack.channelId ?? '', value: action.value, tell });
+      const reply = await run({
+        service,
+        req,
+        channelId: incident.channel_id ?? slack.channelId ?? '',
+        value: action.value,
+        tell,
+      });
       if (reply) await tell(reply);
     } catch (e) {
-      if (isGitHubPrError(e)) deps.logger.warn({ code: e.code, status: e.details.status, github: e.details.githubMessage }, 'postmortem pull request failed');
+      if (isGitHubPrError(e))
+        deps.logger.warn(
+          { code: e.code, status: e.details.status, github: e.details.githubMessage },
+          'postmortem pull request failed',
+        );
       await tell(errorText(e, deps.logger, what));
     }
   };
@@ -55,9 +71,12 @@ function onPress(deps: AppDeps, what: string, run: (p: Press) => Promise<string 
 
 function prReply(r: PullRequestOutcome): string {
   const link = `<${r.url}|#${r.number}>`;
-  if (r.created) return `:white_check_mark: Opened pull request ${link} with postmortem draft v${r.version} (\`${r.path}\` on \`${r.branch}\`).`;
-  if (r.keptGitHubEdits) return `Pull request ${link} is already open. Its file was edited on GitHub, so draft v${r.version} was *not* written over those edits.`;
-  if (r.updated) return `:arrows_counterclockwise: Pull request ${link} is already open; updated its file to draft v${r.version}.`;
+  if (r.created)
+    return `:white_check_mark: Opened pull request ${link} with postmortem draft v${r.version} (\`${r.path}\` on \`${r.branch}\`).`;
+  if (r.keptGitHubEdits)
+    return `Pull request ${link} is already open. Its file was edited on GitHub, so draft v${r.version} was *not* written over those edits.`;
+  if (r.updated)
+    return `:arrows_counterclockwise: Pull request ${link} is already open; updated its file to draft v${r.version}.`;
   return `Pull request ${link} is already open and has draft v${r.version}.`;
 }
 
@@ -82,7 +101,11 @@ export function registerPostmortemListeners(app: App, deps: AppDeps) {
     IDS.postmortemDownload,
     onPress(deps, 'Download', async ({ service, req, channelId, value }) => {
       const version = Number(value);
-      await service.download({ ...req, channelId, version: Number.isInteger(version) && version > 0 ? version : undefined });
+      await service.download({
+        ...req,
+        channelId,
+        version: Number.isInteger(version) && version > 0 ? version : undefined,
+      });
       return undefined; // the file message in the channel is the answer
     }),
   );

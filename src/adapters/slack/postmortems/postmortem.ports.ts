@@ -3,7 +3,8 @@ import type { FileUploads, IncidentLinks, UserDirectory } from '../../../app/pos
 import type { UserNames } from '../../../postmortems/postmortem.timeline';
 
 /** Slack's own redirect into a channel: works for everyone in the workspace, needs no API call. */
-export const appRedirect = (orgId: string, channelId: string) => `https://slack.com/app_redirect?channel=${channelId}&team=${orgId}`;
+export const appRedirect = (orgId: string, channelId: string) =>
+  `https://slack.com/app_redirect?channel=${channelId}&team=${orgId}`;
 
 /** The pinned summary's permalink, else the channel redirect. */
 export function slackIncidentLinks(client: WebClient): IncidentLinks {
@@ -60,7 +61,13 @@ export function slackUserDirectory(client: WebClient, cache: NameCache, now: () 
 export function slackFileUploads(client: WebClient): FileUploads {
   return {
     async upload(_orgId, f) {
-      await client.filesUploadV2({ channel_id: f.channelId, filename: f.filename, title: f.title, content: f.content, initial_comment: f.comment });
+      await client.filesUploadV2({
+        channel_id: f.channelId,
+        filename: f.filename,
+        title: f.title,
+        content: f.content,
+        initial_comment: f.comment,
+      });
     },
   };
 }

@@ -11,9 +11,16 @@ export const postmortemSubcommands: Subcommand[] = [
     slow: true,
     async run(ctx, deps) {
       const service = postmortemServiceFor(deps, ctx.client);
-      const r = await service.draft({ orgId: ctx.orgId, incidentId: ctx.incident!.id, actor: ctx.actor, idempotencyKey: ctx.idempotencyKey });
+      const r = await service.draft({
+        orgId: ctx.orgId,
+        incidentId: ctx.incident!.id,
+        actor: ctx.actor,
+        idempotencyKey: ctx.idempotencyKey,
+      });
       if (r.duplicate) return { text: `Already handled: postmortem draft v${r.version} is in the channel.` };
-      return { text: `:memo: Postmortem draft v${r.version} is being posted in the channel, with *Create PR*, *Regenerate* and *Download* buttons.` };
+      return {
+        text: `:memo: Postmortem draft v${r.version} is being posted in the channel, with *Create PR*, *Regenerate* and *Download* buttons.`,
+      };
     },
   },
 ];
