@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { postDigestFromCli } from './adapters/cron/digest-now';
 import { apiCliCommands } from './adapters/http/api/api.cli';
 import { BackupError, backupSqlite, restoreSqlite } from './adapters/db/backup';
 import { createDb } from './adapters/db/create-db';
@@ -12,6 +11,7 @@ import { addConnector, listConnectors } from './app/connector.service';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config';
 import { isRole, ROLES } from './shared/roles';
 import { CONNECTOR_KINDS, isConnectorKind } from './signals/normalisers';
+import { CHANGE_CONNECTOR_KINDS, isChangeConnectorKind } from './changes/change.types';
 
 /** An operator command: gets the parsed flags, a migrated database and the config; prints its own output. */
 export type CliCommand = (args: { flags: Record<string, string | boolean | undefined>; db: DB; config: Config }) => Promise<void>;
@@ -44,13 +44,15 @@ export const commands: Record<string, CliCommand> = {
   },
   'connector add': async ({ flags, db, config }) => {
     const kind = need(flags, 'kind');
-    if (!isConnectorKind(kind)) throw new UsageError(`--kind must be one of ${CONNECTOR_KINDS.join(', ')}`);
+    if (!isConnectorKind(kind) && !isChangeConnectorKind(kind)) throw new UsageError(`--kind must be one of ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS].join(', ')}`);
     const name = typeof flags.name === 'string' ? flags.name : undefined;
     const c = await addConnector({ db, config, now: () => new Date() }, { orgId: need(flags, 'org'), actor: operatorActor, kind, name });
     console.log(JSON.stringify({ id: c.id, url: c.url, token: c.token }));
   },
   digest: async ({ flags, db, config }) => {
     const org = need(flags, 'org');
+    // Loaded on use: the Slack delivery graph would slow every other command's start.
+    const { postDigestFromCli } = await import('./adapters/cron/digest-now');
     const r = await postDigestFromCli(db, config, org);
     const o = r.outcome ?? { type: 'queued' as const };
     const detail = o.type === 'done' ? o.result : o.type === 'queued' ? {} : { error: o.error };

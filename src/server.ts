@@ -9,11 +9,12 @@ import type { DB } from './adapters/db/schema';
 import { createSearchIndexer } from './adapters/db/search.indexer';
 import { closeServer, createInflight, refuseWhileDraining, timestampFromFuture } from './adapters/http/graceful';
 import { connectorsRoute } from './adapters/http/connectors.route';
+import { changesRoute } from './adapters/http/changes.route';
 import { apiRouteModule } from './adapters/http/api/api.route';
-import { withWebhooks } from './adapters/webhooks/webhook.effects';
+import { webhookPlanContext, withWebhooks } from './adapters/webhooks/webhook.effects';
 import { createHttpApp, type RouteModule } from './adapters/http/http.app';
 import { guardSlackBody } from './adapters/http/slack-body-guard';
-import { createMetrics } from './adapters/http/metrics';
+import { createMetrics } from './adapters/metrics/metrics';
 import { configSecrets, createLogger } from './adapters/logger';
 import type { DelivererRegistry } from './adapters/outbox/effect-registry';
 import { createOutboxWorker, retryNow } from './adapters/outbox/outbox.worker';
@@ -91,6 +92,7 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     db,
     now,
     planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel }))),
+    planContext: webhookPlanContext,
     onCommitted: (r) => {
       for (const e of r.events) metrics.incidentEvents.inc({ type: e.type });
       searchIndexer.schedule(r.orgId, r.incidentId);
@@ -133,7 +135,7 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   const scheduler = createScheduler({ db, config, logger, now, kick: () => kick(), homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined });
 
   const readiness = { slack: slack ? () => slack.health.status() : undefined };
-  const hono = createHttpApp(deps, metrics, [connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], readiness);
+  const hono = createHttpApp(deps, metrics, [changesRoute, connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], readiness);
   const honoListener = getRequestListener(hono.fetch);
   const slackListener = slack?.httpListener;
   // Listener work continues after ack(): count it so a graceful stop can wait for it.

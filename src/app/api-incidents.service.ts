@@ -1,36 +1,32 @@
-import { randomUUID } from 'node:crypto';
 import { eventsPage, grantsOf, listIncidentsPage, type IncidentFilter } from '../adapters/db/api-incidents.repo';
 import { timelineOf } from '../adapters/db/incident.queries';
-import {
-  canAddFollowUp,
-  canAddNote,
-  canAssign,
-  canChangeSeverity,
-  canChangeStatus,
-  canCompleteFollowUp,
-  canDeclare,
-  canPostUpdate,
-  canView,
-  requirePermission,
-} from '../incidents/incident.permissions';
+import { canCompleteFollowUp, canView, requirePermission } from '../incidents/incident.permissions';
 import type {
   Actor,
-  IncidentCommand,
   IncidentRole,
   IncidentState,
   IncidentStatus,
   Severity,
 } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
-import { declareCommand } from './declare.command';
 import type { AppDeps } from './deps';
+import {
+  addFollowUp,
+  addNote,
+  assignRole,
+  changeSeverity,
+  changeStatus,
+  completeFollowUp,
+  declareIncident,
+  postUpdate,
+} from './incident-commands.service';
 
 /**
  * The API's use cases, on the same incident unit of work and domain commands as the Slack listeners,
  * so the effect planner updates the channel and pinned summary exactly as for a slash command.
  * Every read and write is scoped by the caller's org: another org's id is simply not found.
  */
-type Deps = Pick<AppDeps, 'db' | 'incidents' | 'config' | 'kickOutbox'>;
+type Deps = Pick<AppDeps, 'db' | 'incidents' | 'config'>;
 
 export interface ApiCaller {
   orgId: string;
@@ -47,23 +43,13 @@ async function existing(deps: Deps, orgId: string, incidentId: string): Promise<
   return state;
 }
 
-async function run(
-  deps: Deps,
-  caller: ApiCaller,
-  incidentId: string,
-  command: IncidentCommand,
-  key = caller.idempotencyKey,
-): Promise<IncidentState> {
-  const res = await deps.incidents.execute({
-    orgId: caller.orgId,
-    incidentId,
-    actor: caller.actor,
-    idempotencyKey: key,
-    command,
-  });
-  deps.kickOutbox();
-  return res.state;
-}
+/** The shared use cases' input for this caller and incident. */
+const on = (caller: ApiCaller, incidentId: string, idempotencyKey = caller.idempotencyKey) => ({
+  orgId: caller.orgId,
+  actor: caller.actor,
+  idempotencyKey,
+  incidentId,
+});
 
 export interface DeclareInput {
   title: string;
@@ -76,27 +62,10 @@ export interface DeclareInput {
 }
 
 export async function apiDeclare(deps: Deps, caller: ApiCaller, input: DeclareInput): Promise<IncidentState> {
-  requirePermission(canDeclare(caller.actor));
-  const res = await deps.incidents.execute({
-    orgId: caller.orgId,
-    incidentId: randomUUID(),
-    actor: caller.actor,
-    idempotencyKey: caller.idempotencyKey,
-    command: declareCommand(deps.config.channelPrefix, { orgId: caller.orgId, ...input }),
-  });
-  let state = res.state;
-  if (input.commander && state.roles.commander !== input.commander) {
-    const key = caller.idempotencyKey ? `${caller.idempotencyKey}:commander` : undefined;
-    state = await run(
-      deps,
-      caller,
-      res.incidentId,
-      { type: 'AssignRole', role: 'commander', userId: input.commander },
-      key,
-    );
-  }
-  deps.kickOutbox();
-  return state;
+  const res = await declareIncident(deps, { ...input, orgId: caller.orgId, actor: caller.actor, idempotencyKey: caller.idempotencyKey });
+  if (!input.commander || res.state.roles.commander === input.commander) return res.state;
+  const key = caller.idempotencyKey ? `${caller.idempotencyKey}:commander` : undefined;
+  return (await assignRole(deps, { ...on(caller, res.state.id, key), role: 'commander', userId: input.commander })).state;
 }
 
 export async function apiGetIncident(deps: Deps, caller: ApiCaller, incidentId: string) {
@@ -130,15 +99,13 @@ export async function apiChangeStatus(
   status: IncidentStatus,
   message?: string,
 ) {
-  const state = await existing(deps, caller.orgId, incidentId);
-  requirePermission(canChangeStatus(caller.actor, state, status));
-  return run(deps, caller, incidentId, { type: 'ChangeStatus', status, message });
+  await existing(deps, caller.orgId, incidentId);
+  return (await changeStatus(deps, { ...on(caller, incidentId), status, message })).state;
 }
 
 export async function apiChangeSeverity(deps: Deps, caller: ApiCaller, incidentId: string, severity: Severity) {
-  const state = await existing(deps, caller.orgId, incidentId);
-  requirePermission(canChangeSeverity(caller.actor, state));
-  return run(deps, caller, incidentId, { type: 'ChangeSeverity', severity });
+  await existing(deps, caller.orgId, incidentId);
+  return (await changeSeverity(deps, { ...on(caller, incidentId), severity })).state;
 }
 
 export async function apiAssignRole(
@@ -149,29 +116,25 @@ export async function apiAssignRole(
   userId: string,
 ) {
   await existing(deps, caller.orgId, incidentId);
-  requirePermission(canAssign(caller.actor));
-  return run(deps, caller, incidentId, { type: 'AssignRole', role, userId });
+  return (await assignRole(deps, { ...on(caller, incidentId), role, userId })).state;
 }
 
 export async function apiAddNote(deps: Deps, caller: ApiCaller, incidentId: string, text: string) {
   await existing(deps, caller.orgId, incidentId);
-  requirePermission(canAddNote(caller.actor));
-  return run(deps, caller, incidentId, { type: 'AddNote', text });
+  return (await addNote(deps, { ...on(caller, incidentId), text })).state;
 }
 
 export async function apiPostUpdate(deps: Deps, caller: ApiCaller, incidentId: string, text: string) {
   await existing(deps, caller.orgId, incidentId);
-  requirePermission(canPostUpdate(caller.actor));
-  return run(deps, caller, incidentId, { type: 'PostUpdate', text });
+  return (await postUpdate(deps, { ...on(caller, incidentId), text })).state;
 }
 
 export async function apiAddAction(deps: Deps, caller: ApiCaller, incidentId: string, text: string, owner?: string) {
-  await existing(deps, caller.orgId, incidentId);
-  requirePermission(canAddFollowUp(caller.actor));
-  const actionId = randomUUID();
-  const state = await run(deps, caller, incidentId, { type: 'AddAction', actionId, text, owner });
-  // A replayed key returns the follow-up the first request added.
-  const action = state.actions.find((a) => a.id === actionId) ?? state.actions[state.actions.length - 1];
+  const before = await existing(deps, caller.orgId, incidentId);
+  const { state } = await addFollowUp(deps, { ...on(caller, incidentId), text, owner });
+  // The follow-up this request added (a replayed key: the one the first request added).
+  const known = new Set(before.actions.map((a) => a.id));
+  const action = state.actions.find((a) => !known.has(a.id)) ?? state.actions[state.actions.length - 1];
   return { state, action };
 }
 
@@ -192,7 +155,7 @@ export async function apiSetActionDone(
       'invalid_input',
       'Marking a follow-up as not done is not supported yet; add a new follow-up instead.',
     );
-  const state = await run(deps, caller, incidentId, { type: 'CompleteAction', actionId });
+  const { state } = await completeFollowUp(deps, { ...on(caller, incidentId), actionId });
   return { state, action: state.actions.find((a) => a.id === actionId)! };
 }
 

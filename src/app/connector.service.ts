@@ -5,6 +5,7 @@ import {
   webhookUrl,
 } from '../adapters/db/connector.repo';
 import type { DB } from '../adapters/db/schema';
+import { rememberWebhookSecret } from '../adapters/db/changes.repo';
 import type { Config } from '../config';
 import { canAdminister, requirePermission } from '../incidents/incident.permissions';
 import type { Actor } from '../incidents/incident.types';
@@ -51,6 +52,7 @@ export async function addConnector(deps: ConnectorDeps, input: NewConnectorInput
     now: deps.now(),
     requestKey: input.idempotencyKey,
   });
+  await rememberWebhookSecret(deps.db, { id: c.id, orgId: input.orgId, kind: input.kind, token: c.token, now: deps.now() });
   return {
     id: c.id,
     kind: input.kind.trim().toLowerCase(),

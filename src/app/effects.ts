@@ -108,9 +108,10 @@ export function parseEffectPayload<K extends EffectKind>(
   const res = EFFECT_KINDS[kind].payload.safeParse(payload);
   // The schema of K parsed it; TypeScript cannot follow a generic index into the table, so say so once here.
   if (res.success) return { ok: true, payload: res.data as EffectPayload<K> };
+  const issues = res.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
   return {
     ok: false,
-    error: `invalid ${kind} payload: ${res.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+    error: `invalid ${kind} payload: ${issues}`,
   };
 }
 
@@ -121,11 +122,17 @@ export type DeliveryOutcome =
   | { type: 'retry'; afterMs?: number; error: string }
   | { type: 'failed'; error: string };
 
+/** Facts a planner needs from the database, read once per unit of work (e.g. whether the org has webhook subscribers). */
+export interface PlanContext {
+  webhooks?: boolean;
+}
+
 export type EffectPlanner = (
   before: IncidentState,
   after: IncidentState,
   events: IncidentEvent[],
   now: Date,
+  ctx?: PlanContext,
 ) => PlannedEffect[];
 
 export const noEffects: EffectPlanner = () => [];

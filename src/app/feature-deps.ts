@@ -1,5 +1,5 @@
 /* Optional dependencies of feature areas (signals, digests, guidance, postmortems). Add one field per feature. */
-import type { Metrics } from '../adapters/http/metrics';
+import type { Metrics } from '../adapters/metrics/metrics';
 import type { SearchIndexer } from '../adapters/db/search.indexer';
 import type { RunbookFiles } from '../adapters/runbooks/runbook-files';
 import type { GuidanceDrafterPort } from './guidance.service';

@@ -58,6 +58,7 @@ export interface DeclareInput extends ActorInput {
   title: string;
   severity?: Severity;
   service?: string;
+  environment?: string;
   description?: string;
 }
 

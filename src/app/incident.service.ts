@@ -12,7 +12,7 @@ import {
   initialState,
 } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
-import { type EffectPlanner, noEffects } from './effects';
+import { type EffectPlanner, noEffects, type PlanContext } from './effects';
 import { createGroupCommit } from './group-commit';
 import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
@@ -20,6 +20,8 @@ export interface IncidentServiceDeps {
   db: DB;
   now?: () => Date;
   planEffects?: EffectPlanner;
+  /** Facts the planner needs from the database, read once per unit of work (its transaction). */
+  planContext?: (trx: Trx, orgId: string) => Promise<PlanContext>;
   /** Called after every commit that wrote something (wakes the outbox worker, search indexer…). */
   onCommitted?: (result: CommandResult) => void;
 }
@@ -115,7 +117,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
    * in its batch (uncommitted, so never in the shared cache) and their writes are held until the batch
    * is flushed: a unit of many commands neither re-reads its own events nor writes row by row.
    */
-  async function run(trx: Trx, req: CommandRequest, batch: IncidentBatch): Promise<CommandResult> {
+  async function run(trx: Trx, req: CommandRequest, batch: IncidentBatch, ctx: PlanContext): Promise<CommandResult> {
     // Idempotency lookups and command builders (incident numbering) read the tables: write what is held first.
     if (req.idempotencyKey || typeof req.command === 'function') await flushIncidentBatch(trx, batch);
     const local = batch.states;
@@ -146,7 +148,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       occurredAt: at.toISOString(),
     })) as IncidentEvent[];
     const after = events.reduce(evolve, before);
-    holdWrites(batch, after, events, plan(before, after, events, at), at, req.idempotencyKey);
+    holdWrites(batch, after, events, plan(before, after, events, at, ctx), at, req.idempotencyKey);
     return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
   }
 
@@ -164,12 +166,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       const values = await deps.db.transaction().execute(async (trx) => {
         if (pg && lockOrg) await lock(trx, `org:${orgId}`);
         const batch = createIncidentBatch();
+        const ctx = (await deps.planContext?.(trx, orgId)) ?? {};
         const uow: UnitOfWork = {
           trx,
           orgId,
           execute: async (req) => {
             touched.add(req.incidentId);
-            const r = await run(trx, req, batch);
+            const r = await run(trx, req, batch, ctx);
             results.push({ orgId: r.orgId, incidentId: r.incidentId, events: r.events, duplicate: r.duplicate });
             final.set(r.incidentId, r.state);
             return r;

@@ -92,7 +92,8 @@ export function draftFromEntry(entry: StoredEntry): DeclareDraft {
     .map((l) => `${l.timestamp ?? ''} ${(l.level ?? '').toUpperCase()} ${l.message ?? ''}`.trim());
   const state = entry.status === 'BREACHED' ? 'breached' : 'at risk';
   const description = [
-    `From the watchlist: ${entry.service} (${entry.environment}) ${state}, risk ${entry.risk_score.toFixed(2)}, since ${entry.first_detected_at}.`,
+    `From the watchlist: ${entry.service} (${entry.environment}) ${state}, ` +
+      `risk ${entry.risk_score.toFixed(2)}, since ${entry.first_detected_at}.`,
     ...(lines.length ? ['Latest logs:', ...lines] : []),
   ].join('\n');
   return {

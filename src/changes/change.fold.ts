@@ -14,7 +14,10 @@ export interface FoldState {
 }
 
 /** Is `incoming` later than `current` (by time, then terminal over in-flight)? */
-export function isNewer(incoming: Pick<ChangeEvent, 'status' | 'statusAt'>, current: Pick<ChangeEvent, 'status' | 'statusAt'>): boolean {
+export function isNewer(
+  incoming: Pick<ChangeEvent, 'status' | 'statusAt'>,
+  current: Pick<ChangeEvent, 'status' | 'statusAt'>,
+): boolean {
   if (incoming.statusAt !== current.statusAt) return incoming.statusAt > current.statusAt;
   return STATUS_RANK[incoming.status] > STATUS_RANK[current.status];
 }
@@ -33,10 +36,14 @@ export function foldAll(events: readonly ChangeEvent[]): Map<string, ChangeEvent
     const key = `${e.source}\u001f${e.externalId}`;
     const cur = out.get(key);
     const statuses = seen.get(key) ?? new Set<string>();
-    const outcome = foldChange(cur && { status: cur.status, statusAt: cur.statusAt, seen: [...statuses] as ChangeEvent['status'][] }, e);
+    const outcome = foldChange(
+      cur && { status: cur.status, statusAt: cur.statusAt, seen: [...statuses] as ChangeEvent['status'][] },
+      e,
+    );
     statuses.add(e.status);
     seen.set(key, statuses);
-    if (outcome === 'created' || outcome === 'updated') out.set(key, cur ? { ...e, startedAt: minIso(cur.startedAt, e.startedAt) } : e);
+    if (outcome === 'created' || outcome === 'updated')
+      out.set(key, cur ? { ...e, startedAt: minIso(cur.startedAt, e.startedAt) } : e);
   }
   return out;
 }
@@ -90,7 +97,12 @@ export function currentVersions(deployments: Iterable<ChangeEvent>): Environment
 }
 
 /** Deployments of `service` that finished (or started) in the `windowMs` before `before`: the suspects. */
-export function changesBefore(deployments: Iterable<ChangeEvent>, service: string, before: string, windowMs: number): ChangeEvent[] {
+export function changesBefore(
+  deployments: Iterable<ChangeEvent>,
+  service: string,
+  before: string,
+  windowMs: number,
+): ChangeEvent[] {
   const from = new Date(Date.parse(before) - windowMs).toISOString();
   return [...deployments]
     .filter((d) => d.service === service && d.startedAt <= before && (d.finishedAt ?? d.statusAt) >= from)

@@ -24,7 +24,9 @@ export function sandboxDigest(
   });
   return {
     available: true,
-    note: 'Posts the watchlist digest now, as `revenant digest` does (DIGEST_CHANNEL is #sre here; `/incident digest #channel` moves it).',
+    note:
+      'Posts the watchlist digest now, as `revenant digest` does ' +
+      '(DIGEST_CHANNEL is #sre here; `/incident digest #channel` moves it).',
     async run() {
       const r = await digests.postNow({
         orgId,

@@ -4,14 +4,9 @@ import { ConfigError, CONFIG_KEYS, loadConfig } from '../../src/config';
 import { parseRunbook, parseSafetyTag } from '../../src/guidance/runbook.parser';
 import { incidentChannelName, MAX_CHANNEL_NAME, slugify } from '../../src/incidents/channel-name';
 import { INCIDENT_ROLES, SEVERITIES, STATUSES } from '../../src/incidents/incident.types';
+import * as grammar from '../../src/adapters/slack/command.parser';
 import { acceptOrRefuse, check, nastyText, sometimesHuge } from './fuzz.helpers';
 
-/** The command grammar may move between folders (issue 20 refactors); take it from wherever it lives. */
-const parserModules = import.meta.glob<typeof import('../../src/adapters/slack/command.parser')>(
-  '../../src/adapters/slack/**/command.parser.ts',
-  { eager: true },
-);
-const grammar = Object.values(parserModules)[0];
 
 const words = fc.oneof(
   nastyText(6),

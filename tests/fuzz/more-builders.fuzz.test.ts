@@ -3,31 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { blockIssues } from '../../src/adapters/slack-fake/slack-fake.validate';
 import { parseRunbook } from '../../src/guidance/runbook.parser';
 import { SEVERITIES, STATUSES } from '../../src/incidents/incident.types';
+import * as runbookBlocks from '../../src/adapters/slack/guidance/runbook.blocks';
+import * as homeBlocks from '../../src/adapters/slack/home/home.blocks';
+import * as postmortemBlocks from '../../src/adapters/slack/postmortems/postmortem.blocks';
+import * as reminderBlocks from '../../src/adapters/slack/reminders/reminder.blocks';
 import { check, nastyText, sometimesHuge } from './fuzz.helpers';
 
-/**
- * More Block Kit builders that take outside text (runbooks from disk or a form, reminders, App Home,
- * postmortem previews). Issue 20 moves these files between folders, so each is found by name.
- */
+/** More Block Kit builders that take outside text (runbooks from disk or a form, reminders, App Home, postmortem previews). */
 type Mod = Record<string, (...args: never[]) => unknown>;
-const find = (mods: Record<string, unknown>, name: string): Mod => {
-  const m = Object.values(mods)[0] as Mod | undefined;
-  if (!m) throw new Error(`no module ${name} under src/adapters/slack`);
-  return m;
-};
-const runbookMod = find(
-  import.meta.glob('../../src/adapters/slack/**/runbook.blocks.ts', { eager: true }),
-  'runbook.blocks',
-);
-const reminderMod = find(
-  import.meta.glob('../../src/adapters/slack/**/reminder.blocks.ts', { eager: true }),
-  'reminder.blocks',
-);
-const homeMod = find(import.meta.glob('../../src/adapters/slack/home/home.blocks.ts', { eager: true }), 'home.blocks');
-const postmortemMod = find(
-  import.meta.glob('../../src/adapters/slack/**/postmortem.blocks.ts', { eager: true }),
-  'postmortem.blocks',
-);
+const runbookMod = runbookBlocks as unknown as Mod;
+const reminderMod = reminderBlocks as unknown as Mod;
+const homeMod = homeBlocks as unknown as Mod;
+const postmortemMod = postmortemBlocks as unknown as Mod;
 const call = <T>(m: Mod, fn: string, ...args: unknown[]): T => (m[fn] as unknown as (...a: unknown[]) => T)(...args);
 
 const text = sometimesHuge(nastyText());

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorsRoute } from '../../src/adapters/http/connectors.route';
 import { createHttpApp } from '../../src/adapters/http/http.app';
-import { createMetrics } from '../../src/adapters/http/metrics';
+import { createMetrics } from '../../src/adapters/metrics/metrics';
 import { bearer, connector, fixture, genericSignal, overSocket, storedCounts, throughHono, type Transport } from '../helpers/alerts';
 import { ADMIN, type Harness, startHarness, TEAM, waitFor } from '../helpers/harness';
 import { dialects } from '../helpers/test-db';

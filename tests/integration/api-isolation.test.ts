@@ -253,6 +253,24 @@ describe.each(dialects())('REST API v1: isolation and bad input (%s)', (dialect)
       expect(r.headers.get('content-type'), c.what).toBe('application/problem+json');
       expect(r.body, c.what).toMatchObject({ status: c.status, code: c.code, type: `urn:revenant:problem:${c.code}` });
     }
+    // A chunked body (no Content-Length) is cut off at 1 MiB too.
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    const stream = new ReadableStream({
+      start(ctl) {
+        ctl.enqueue(new TextEncoder().encode('{"text":"'));
+        for (let i = 0; i < 20; i++) ctl.enqueue(chunk);
+        ctl.enqueue(new TextEncoder().encode('"}'));
+        ctl.close();
+      },
+    });
+    const chunked = await fetch(`${h.app.url}${note}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(chunked.headers.get('content-type')).toBe('application/problem+json');
     const unknownField = await api.call('POST', base, {
       token: t,
       body: { title: '', severity: 'SEV9', colour: 'red' },

@@ -53,11 +53,14 @@ const COMMANDS: CommandCase[] = [
   { sub: 'access', text: 'access grant <@U0099|zed> viewer', allowed: min('admin') },
   { sub: 'connector', text: 'connector list', allowed: min('admin') },
   { sub: 'connector', text: 'connector add generic rbac', allowed: min('admin') },
+  { sub: 'changes', text: 'changes checkout', allowed: min('viewer') },
+  { sub: 'token', text: 'token list', allowed: min('admin') },
+  { sub: 'token', text: 'token create viewer rbac-probe', allowed: min('admin') },
 ];
 
 /** Counts of everything a request could write: a refusal leaves all of them unchanged. */
 async function writes(h: Harness) {
-  const tables = ['incident_events', 'access_grants', 'connectors', 'runbooks', 'digest_settings', 'reminder_snoozes', 'outbox'] as const;
+  const tables = ['incident_events', 'access_grants', 'connectors', 'runbooks', 'digest_settings', 'reminder_snoozes', 'outbox', 'api_tokens'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = Number((await h.tdb.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   out.cleared = Number((await h.tdb.db.selectFrom('watchlist').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'CLEARED').executeTakeFirstOrThrow()).n);

@@ -7,7 +7,7 @@ import { findIncidentById } from '../db/incident.queries';
 import { enqueueEffects } from '../db/outbox.repo';
 import type { DeliveredEffect } from '../outbox/effect-registry';
 import type { ScheduledDeliveryDeps } from '../slack/delivery/delivery.deps';
-import { summaryKey } from '../slack/effects.planner';
+import { summaryKey } from '../slack/delivery/edit-pacing';
 import { classifySlackError, slackErrorCode } from '../slack/slack-errors';
 import { inChannel, postOnce, repeatable, slackOutcome } from '../slack/slack-idempotent';
 import { slackDate } from '../slack/summary.blocks';
@@ -109,8 +109,8 @@ export async function deliverUnarchive(
 
 /** Wraps the incident effect planner: a reopen unarchives the channel before anything is posted to it. */
 export function withChannelLifecycle(inner: EffectPlanner): EffectPlanner {
-  return (before, after, events, now) => {
-    const planned = inner(before, after, events, now);
+  return (before, after, events, now, ctx) => {
+    const planned = inner(before, after, events, now, ctx);
     const reopen = events.find((ev) => ev.type === 'STATUS_CHANGED' && isClosed(ev.from) && !isClosed(ev.to));
     if (!reopen) return planned;
     return [effect('channel.unarchive', { incidentId: after.id, requestedBy: reopen.actor }), ...planned];

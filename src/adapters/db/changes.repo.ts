@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { EnvironmentVersion, FoldOutcome } from '../../changes/change.fold';
-import { type ChangeEvent, type ChangeStatus, STATUS_RANK, isChangeConnectorKind } from '../../changes/change.types';
+import { type ChangeEvent, type ChangeStatus, STATUS_RANK } from '../../changes/change.types';
 import type { DeploymentsTable } from './changes.tables';
 import type { DB } from './schema';
 
@@ -72,7 +72,7 @@ export async function recordChange(db: DB, input: RecordChangeInput): Promise<Fo
       })
       .onConflict((oc) => oc.columns(['org_id', 'source', 'external_id', 'status']).doNothing())
       .executeTakeFirst();
-    if (Number(status.numInsertedRows ?? 0n) === 0) return 'duplicate';
+    if (Number(status.numInsertedOrUpdatedRows ?? 0n) === 0) return 'duplicate';
 
     const row = {
       connector_id: connectorId,
@@ -91,18 +91,31 @@ export async function recordChange(db: DB, input: RecordChangeInput): Promise<Fo
     };
     const inserted = await trx
       .insertInto('deployments')
-      .values({ ...row, org_id: orgId, source: e.source, external_id: e.externalId, started_at: e.startedAt, unmapped: input.unmapped ? 1 : 0, created_at: now })
+      .values({
+        ...row,
+        org_id: orgId,
+        source: e.source,
+        external_id: e.externalId,
+        started_at: e.startedAt,
+        unmapped: input.unmapped ? 1 : 0,
+        created_at: now,
+      })
       .onConflict((oc) => oc.columns(['org_id', 'source', 'external_id']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedRows ?? 0n) === 1) return 'created';
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'created';
 
     const key = (q: ReturnType<typeof trx.updateTable<'deployments'>>) =>
       q.where('org_id', '=', orgId).where('source', '=', e.source).where('external_id', '=', e.externalId);
     // The earliest start any status reported stands (GitLab and Argo report only per-status times).
-    await key(trx.updateTable('deployments').set({ started_at: e.startedAt })).where('started_at', '>', e.startedAt).execute();
+    await key(trx.updateTable('deployments').set({ started_at: e.startedAt }))
+      .where('started_at', '>', e.startedAt)
+      .execute();
     const updated = await key(trx.updateTable('deployments').set(row))
       .where((eb) =>
-        eb.or([eb('status_at', '<', e.statusAt), eb.and([eb('status_at', '=', e.statusAt), eb('status_rank', '<', rank)])]),
+        eb.or([
+          eb('status_at', '<', e.statusAt),
+          eb.and([eb('status_at', '=', e.statusAt), eb('status_rank', '<', rank)]),
+        ]),
       )
       .executeTakeFirst();
     const outcome: FoldOutcome = Number(updated.numUpdatedRows) === 1 ? 'updated' : 'stale';
@@ -177,9 +190,21 @@ export async function deploymentHistory(db: DB, orgId: string, source: string, e
 
 /** Known = an incident or a firing alert of the org has named the service. */
 export async function isKnownService(db: DB, orgId: string, service: string): Promise<boolean> {
-  const inc = await db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('service', '=', service).limit(1).executeTakeFirst();
+  const inc = await db
+    .selectFrom('incidents')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('service', '=', service)
+    .limit(1)
+    .executeTakeFirst();
   if (inc) return true;
-  const sig = await db.selectFrom('firing_signals').select('service').where('org_id', '=', orgId).where('service', '=', service).limit(1).executeTakeFirst();
+  const sig = await db
+    .selectFrom('firing_signals')
+    .select('service')
+    .where('org_id', '=', orgId)
+    .where('service', '=', service)
+    .limit(1)
+    .executeTakeFirst();
   return !!sig;
 }
 
@@ -197,7 +222,14 @@ export async function findChangeConnector(db: DB, id: string): Promise<ChangeCon
   const r = await db
     .selectFrom('connectors')
     .leftJoin('connector_webhook_secrets as s', 's.connector_id', 'connectors.id')
-    .select(['connectors.id', 'connectors.org_id', 'connectors.kind', 'connectors.token_hash', 'connectors.revoked_at', 's.secret'])
+    .select([
+      'connectors.id',
+      'connectors.org_id',
+      'connectors.kind',
+      'connectors.token_hash',
+      'connectors.revoked_at',
+      's.secret',
+    ])
     .where('connectors.id', '=', id)
     .executeTakeFirst();
   if (!r) return undefined;
@@ -215,8 +247,11 @@ export async function findChangeConnector(db: DB, id: string): Promise<ChangeCon
  * GitHub signs with a shared secret the receiver must hold: for a `github` connector the token
  * (shown once) is that secret, so it is kept here; other kinds store nothing.
  */
-export async function rememberWebhookSecret(db: DB, c: { id: string; orgId: string; kind: string; token: string; now: Date }): Promise<void> {
-  if (c.kind.trim().toLowerCase() !== 'github' || !isChangeConnectorKind('github')) return;
+export async function rememberWebhookSecret(
+  db: DB,
+  c: { id: string; orgId: string; kind: string; token: string; now: Date },
+): Promise<void> {
+  if (c.kind.trim().toLowerCase() !== 'github') return;
   await db
     .insertInto('connector_webhook_secrets')
     .values({ connector_id: c.id, org_id: c.orgId, secret: c.token, created_at: c.now.toISOString() })

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../shared/domain-error';
 import { CONNECTOR_KINDS, type ConnectorKind, isConnectorKind } from '../../signals/normalisers';
+import { CHANGE_CONNECTOR_KINDS, isChangeConnectorKind } from '../../changes/change.types';
 import { isUniqueViolation } from './create-db';
 import type { DB } from './schema';
 
@@ -41,7 +42,7 @@ export const webhookUrl = (publicUrl: string, connectorId: string): string => `$
 /** A connector and its token. The token is returned once, here; only its sha256 is stored. */
 export async function createConnector(db: DB, c: NewConnector): Promise<{ id: string; token: string }> {
   const kind = c.kind.trim().toLowerCase();
-  if (!isConnectorKind(kind)) throw new DomainError('invalid_input', `“${c.kind}” is not a connector kind. Use one of: ${CONNECTOR_KINDS.join(', ')}.`);
+  if (!isConnectorKind(kind) && !isChangeConnectorKind(kind)) throw new DomainError('invalid_input', `“${c.kind}” is not a connector kind. Use one of: ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS].join(', ')}.`);
   const name = (c.name ?? '').replace(/\s+/g, ' ').trim() || kind;
   if (name.length > MAX_NAME) throw new DomainError('invalid_input', `The connector name is ${name.length} characters; the limit is ${MAX_NAME}.`);
   const id = `con_${randomBytes(9).toString('base64url')}`;

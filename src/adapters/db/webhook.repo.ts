@@ -66,6 +66,17 @@ export async function listSubscriptions(
   return (await q.orderBy('created_at').orderBy('id').execute()).map(toSub);
 }
 
+export async function hasActiveSubscriptions(db: DB | Trx, orgId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhook_subscriptions')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('removed_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return !!row;
+}
+
 export async function findSubscriptionWithSecret(db: DB, orgId: string, id: string) {
   const row = await db
     .selectFrom('webhook_subscriptions')

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../../app/deps';
 import type { SlackStatus } from '../slack/slack-health';
 import { databaseUnavailableResponse } from './db-unavailable';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../metrics/metrics';
 
 export type RouteModule = (app: Hono, deps: AppDeps) => void;
 

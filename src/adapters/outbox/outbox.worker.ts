@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { type DeliveryOutcome, QUEUE_FREE_KINDS } from '../../app/effects';
 import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';

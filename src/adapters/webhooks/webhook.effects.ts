@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { type EffectPlanner, effect } from '../../app/effects';
+import { type EffectPlanner, effect, type PlanContext } from '../../app/effects';
 import { matchesPattern, webhookEventType } from '../../app/webhook.service';
 import type { Deliver } from '../outbox/effect-registry';
 import { loadEvents } from '../db/event-store';
 import { enqueueEffects } from '../db/outbox.repo';
-import type { DB } from '../db/schema';
+import type { DB, Trx } from '../db/schema';
 import {
   advanceCursor,
   cursorOf,
   findSubscriptionWithSecret,
+  hasActiveSubscriptions,
   listSubscriptions,
   recordAttempt,
   removeSubscription,
@@ -22,18 +23,23 @@ import { signWebhook } from './webhook.signature';
  * (`webhook:<sub>:<incident>`), so deliveries keep the events' order, a slow receiver never holds
  * back Slack, and one receiver never holds back another.
  */
-export const planWebhookEffects: EffectPlanner = (_before, after, events) =>
-  events.length
+export const planWebhookEffects: EffectPlanner = (_before, after, events, _now, ctx) =>
+  events.length && ctx?.webhooks
     ? [effect('webhook.fanout', { incidentId: after.id }, { dedupeKey: `webhook-fanout:${after.id}` })]
     : [];
 
 /** Compose with the Slack planner (server.ts). */
 export const withWebhooks =
   (planner: EffectPlanner): EffectPlanner =>
-  (before, after, events, now) => [
-    ...planner(before, after, events, now),
-    ...planWebhookEffects(before, after, events, now),
+  (before, after, events, now, ctx) => [
+    ...planner(before, after, events, now, ctx),
+    ...planWebhookEffects(before, after, events, now, ctx),
   ];
+
+/** Read once per unit of work: a workspace without subscribers gets no fan-out rows at all. */
+export const webhookPlanContext = async (trx: Trx, orgId: string): Promise<PlanContext> => ({
+  webhooks: await hasActiveSubscriptions(trx, orgId),
+});
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** 1 s doubling to 80 min: with the worker's 30 attempts, about a day of trying. */

@@ -25,7 +25,8 @@ const ArgoNotification = z
   })
   .passthrough()
   .superRefine((v, ctx) => {
-    if (v.startedAt === undefined) ctx.addIssue({ code: 'custom', path: ['startedAt'], message: 'required (RFC 3339)' });
+    if (v.startedAt === undefined)
+      ctx.addIssue({ code: 'custom', path: ['startedAt'], message: 'required (RFC 3339)' });
   });
 
 // Argo's operationState.phase.

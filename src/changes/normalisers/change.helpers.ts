@@ -16,7 +16,11 @@ export const optText = z
 
 const VERSION_TAG_RE = /^v?\d+(\.\d+)*([-+.][\w.-]+)?$/i;
 /** A version from what the sender has: an explicit one, a tag-shaped ref, else the short commit. */
-export function versionOf(explicit: string | undefined, ref: string | undefined, sha: string | undefined): string | undefined {
+export function versionOf(
+  explicit: string | undefined,
+  ref: string | undefined,
+  sha: string | undefined,
+): string | undefined {
   if (explicit?.trim()) return explicit.trim();
   const r = ref?.replace(/^refs\/tags\//, '');
   if (r && VERSION_TAG_RE.test(r)) return r;
@@ -38,8 +42,15 @@ export function capChange(e: ChangeEvent): ChangeEvent {
 }
 
 /** Shell-style `*` globs, case-insensitive, against a workflow's name or its file's base name. */
-export function matchesWorkflow(patterns: readonly string[], name: string | undefined, path: string | undefined): boolean {
-  const file = path?.split('/').pop()?.replace(/\.ya?ml$/i, '');
+export function matchesWorkflow(
+  patterns: readonly string[],
+  name: string | undefined,
+  path: string | undefined,
+): boolean {
+  const file = path
+    ?.split('/')
+    .pop()
+    ?.replace(/\.ya?ml$/i, '');
   const candidates = [name, file, path].filter((c): c is string => !!c && c.trim() !== '');
   return patterns.some((p) => {
     const re = new RegExp(`^${p.trim().split('*').map(escapeRe).join('.*')}$`, 'i');

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { fnv1a64, invalidInput, parseTime } from '../../signals/normalisers/normaliser.helpers';
-import { CHANGE_STATUSES, type ChangeEvent, type ChangeNormaliseContext, type ChangeNormaliseResult } from '../change.types';
+import {
+  CHANGE_STATUSES,
+  type ChangeEvent,
+  type ChangeNormaliseContext,
+  type ChangeNormaliseResult,
+} from '../change.types';
 import { optText, text, time } from './change.helpers';
 
 /**

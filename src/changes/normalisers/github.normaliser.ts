@@ -17,7 +17,8 @@ const deploymentPayload = z
   .optional()
   .transform((p) => {
     const o = typeof p === 'object' && p ? p : {};
-    const str = (k: string) => (typeof o[k] === 'string' && (o[k] as string).trim() ? (o[k] as string).trim() : undefined);
+    const str = (k: string) =>
+      typeof o[k] === 'string' && (o[k] as string).trim() ? (o[k] as string).trim() : undefined;
     return { service: str('service'), version: str('version') };
   });
 const deployment = z
@@ -118,7 +119,13 @@ const RUN_CONCLUSIONS: Record<string, ChangeStatus | undefined> = {
 type Deployment = z.infer<typeof deployment>;
 type Repo = z.infer<typeof repository>;
 
-function fromDeployment(d: Deployment, repo: Repo, status: ChangeStatus, statusAt: string, extra: Partial<ChangeEvent>): ChangeEvent {
+function fromDeployment(
+  d: Deployment,
+  repo: Repo,
+  status: ChangeStatus,
+  statusAt: string,
+  extra: Partial<ChangeEvent>,
+): ChangeEvent {
   return {
     service: d.payload.service ?? repo.name,
     environment: d.environment,
@@ -158,7 +165,11 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
       return events([
         fromDeployment(e.deployment, e.repository, status, at, {
           ...(s.environment ? { environment: s.environment } : {}),
-          url: s.target_url ?? s.log_url ?? s.environment_url ?? fromDeployment(e.deployment, e.repository, status, at, {}).url,
+          url:
+            s.target_url ??
+            s.log_url ??
+            s.environment_url ??
+            fromDeployment(e.deployment, e.repository, status, at, {}).url,
           actor: s.creator?.login ?? e.deployment.creator?.login ?? 'unknown',
           ...(status === 'success' || status === 'failure' ? { finishedAt: at } : {}),
         }),
@@ -167,14 +178,16 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
     case 'workflow_run': {
       const e = parseWith(WorkflowRunEvent, body, 'GitHub workflow_run');
       const run = e.workflow_run;
-      if (e.action !== 'completed') return { type: 'ignored', reason: `workflow_run ${e.action.slice(0, 40)} (only completed runs count)` };
+      if (e.action !== 'completed')
+        return { type: 'ignored', reason: `workflow_run ${e.action.slice(0, 40)} (only completed runs count)` };
       const name = run.name || e.workflow?.name || undefined;
       const path = run.path || e.workflow?.path || undefined;
       if (!matchesWorkflow(ctx.deployWorkflows, name ?? undefined, path ?? undefined)) {
         return { type: 'ignored', reason: `workflow "${(name ?? path ?? '').slice(0, 80)}" is not a deploy workflow` };
       }
       const status = RUN_CONCLUSIONS[run.conclusion ?? ''];
-      if (!status) return { type: 'ignored', reason: `workflow_run conclusion "${String(run.conclusion).slice(0, 40)}"` };
+      if (!status)
+        return { type: 'ignored', reason: `workflow_run conclusion "${String(run.conclusion).slice(0, 40)}"` };
       return events([
         {
           service: e.repository.name,
@@ -195,7 +208,8 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
     }
     case 'release': {
       const e = parseWith(ReleaseEvent, body, 'GitHub release');
-      if (e.action !== 'published') return { type: 'ignored', reason: `release ${e.action.slice(0, 40)} (only published releases count)` };
+      if (e.action !== 'published')
+        return { type: 'ignored', reason: `release ${e.action.slice(0, 40)} (only published releases count)` };
       const r = e.release;
       const at = r.published_at ?? r.created_at!;
       return events([

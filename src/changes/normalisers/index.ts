@@ -10,7 +10,11 @@ import { normaliseGitlab } from './gitlab.normaliser';
  * A change sender's parsed JSON body → normalised change events, `ignored` (202, nothing stored) or
  * `ping`. Throws DomainError('invalid_input') naming every bad field. Pure.
  */
-export function normaliseChange(kind: ChangeConnectorKind, body: unknown, ctx: ChangeNormaliseContext): ChangeNormaliseResult {
+export function normaliseChange(
+  kind: ChangeConnectorKind,
+  body: unknown,
+  ctx: ChangeNormaliseContext,
+): ChangeNormaliseResult {
   const r = pick(kind)(body, ctx);
   return r.type === 'events' ? { ...r, events: r.events.map(capChange) } : r;
 }

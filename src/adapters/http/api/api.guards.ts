@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../../app/deps';
 import { type ApiToken, authenticateToken } from '../../../app/api-tokens.service';
 import { findStoredResponse, storeResponse } from '../../db/api-idempotency.repo';
@@ -77,6 +78,12 @@ export function rateLimit(opts = RATE_LIMIT, now: () => number = Date.now): Midd
     await next();
   };
 }
+
+/** Stops reading a streamed body past 1 MiB (a chunked body has no Content-Length to check first). */
+export const streamLimit: MiddlewareHandler<ApiEnv> = bodyLimit({
+  maxSize: MAX_API_BODY_BYTES,
+  onError: (c) => tooLarge(c),
+});
 
 /**
  * Bodies of writes: JSON only (415), at most 1 MiB (413), well-formed (400). Parsed once here; the

@@ -5,8 +5,18 @@ import { incidentRoutes } from './api-incidents.routes';
 import { knowledgeRoutes } from './api-knowledge.routes';
 import { orgRoutes } from './api-org.routes';
 import { webhookRoutes } from './api-webhooks.routes';
+import { changeRoutes } from './api-changes.routes';
 import { docsHtml } from './api.docs';
-import { type ApiEnv, apiAuth, idempotency, jsonBody, orgScope, RATE_LIMIT, rateLimit } from './api.guards';
+import {
+  type ApiEnv,
+  apiAuth,
+  idempotency,
+  jsonBody,
+  orgScope,
+  RATE_LIMIT,
+  rateLimit,
+  streamLimit,
+} from './api.guards';
 import { problem } from './api.problem';
 
 const INFO = {
@@ -45,11 +55,12 @@ export function createApi(deps: AppDeps) {
     },
   });
   api.use('/orgs', apiAuth(deps), rateLimit());
-  api.use('/orgs/*', apiAuth(deps), rateLimit(), orgScope, jsonBody, idempotency(deps));
+  api.use('/orgs/*', apiAuth(deps), rateLimit(), orgScope, streamLimit, jsonBody, idempotency(deps));
   orgRoutes(api, deps);
   incidentRoutes(api, deps);
   knowledgeRoutes(api, deps);
   webhookRoutes(api, deps);
+  changeRoutes(api, deps);
   api.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
   api.onError((err, c) => {
     deps.logger.error({ err }, 'unhandled API error');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { incidentChannelName } from '../../../incidents/channel-name';
+import { untrustedMrkdwn } from '../../../shared/text';
 import type { IncidentRow } from '../../db/schema';
 import type { DeliveredEffect } from '../../outbox/effect-registry';
 import { classifySlackError, slackErrorCode } from '../slack-errors';
@@ -76,7 +77,7 @@ export async function tellNoChannel(
   tried: string[],
 ) {
   const text =
-    `:warning: INC-${inc.number} (${inc.severity}) “${inc.title}” is declared and recorded, but I could not open its channel: ` +
+    `:warning: INC-${inc.number} (${inc.severity}) “${untrustedMrkdwn(inc.title)}” is declared and recorded, but I could not open its channel: ` +
     `${channelProblemText(reason)} (\`${reason}\`; tried ${tried
       .map((n) => `#${n}`)
       .slice(-3)

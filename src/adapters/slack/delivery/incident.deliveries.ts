@@ -5,6 +5,7 @@ import type { IncidentRow } from '../../db/schema';
 import type { Deliver, DeliveredEffect, DelivererRegistry } from '../../outbox/effect-registry';
 import { inChannel, postOnce, repeatable, slackOutcome } from '../slack-idempotent';
 import { summaryBlocks } from '../summary.blocks';
+import { summaryWithChanges } from '../changes/changes-summary';
 import type { SlackDeliveryDeps } from './delivery.deps';
 import { openChannel } from './open-channel.delivery';
 import { signalRollup } from './signal-rollup.delivery';
@@ -45,7 +46,7 @@ export function createIncidentDeliveries(deps: SlackDeliveryDeps): Pick<Delivere
     'incident.open_channel': withIncident((client, e, inc) => openChannel(deps, lookups, client, e, inc)),
     'incident.sync_summary': withIncident(async (client, _e, inc) => {
       if (!inc.channel_id || !inc.summary_ts) return { type: 'done', result: { skipped: 'no summary yet' } };
-      const s = summaryBlocks(inc);
+      const s = await summaryWithChanges(deps.db, inc, summaryBlocks(inc));
       await repeatable(() =>
         client.chat.update({ channel: inc.channel_id!, ts: inc.summary_ts!, text: s.text, blocks: s.blocks as never }),
       );

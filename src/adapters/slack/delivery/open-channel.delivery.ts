@@ -7,6 +7,7 @@ import type { DeliveredEffect } from '../../outbox/effect-registry';
 import { slackErrorCode } from '../slack-errors';
 import { postOnce, repeatable } from '../slack-idempotent';
 import { summaryBlocks } from '../summary.blocks';
+import { summaryWithChanges } from '../changes/changes-summary';
 import { createChannel, tellNoChannel } from './channel-create.delivery';
 import { SYSTEM_ACTOR, type SlackDeliveryDeps } from './delivery.deps';
 import { inviteUsers, type WorkspaceLookups } from './workspace-lookups';
@@ -58,7 +59,7 @@ export async function openChannel(
   let summaryTs = inc.summary_ts;
   if (!summaryTs) {
     const fresh = (await findIncidentById(deps.db, e.orgId, inc.id)) ?? inc;
-    const s = summaryBlocks(fresh);
+    const s = await summaryWithChanges(deps.db, fresh, summaryBlocks(fresh));
     const ts = await postOnce(client, retry, {
       channel: channelId,
       text: s.text,
@@ -83,7 +84,7 @@ export async function openChannel(
   }
   if (stale) {
     const latest = (await findIncidentById(deps.db, e.orgId, inc.id)) ?? inc;
-    const now = summaryBlocks(latest);
+    const now = await summaryWithChanges(deps.db, latest, summaryBlocks(latest));
     await repeatable(() =>
       client.chat.update({ channel: channelId, ts: summaryTs!, text: now.text, blocks: now.blocks as never }),
     );

@@ -7,6 +7,7 @@ import { guidanceSubcommands } from '../guidance/guidance.subcommands';
 import { postmortemSubcommands } from '../postmortems/postmortem.subcommands';
 import type { Subcommand } from './subcommand';
 import { digestSubcommands } from '../digest/digest.subcommands';
+import { changesSubcommands } from '../changes/changes.subcommands';
 
 /** Every `/incident` subcommand. Feature areas append theirs here (one import, one spread). */
 export const subcommands: Subcommand[] = [
@@ -18,6 +19,7 @@ export const subcommands: Subcommand[] = [
   ...guidanceSubcommands,
   ...digestSubcommands,
   ...apiSubcommands,
+  ...changesSubcommands,
 ];
 
 export function findSubcommand(name: string): Subcommand | undefined {

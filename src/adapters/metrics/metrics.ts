@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { logDrops } from '../logger';
-import { processFaults } from './process-guards';
+import { processFaults } from '../http/process-guards';
 
 /** A counter whose value lives outside the registry (process-wide), read at scrape time. */
 function processCounter(registry: Registry, name: string, help: string, read: () => number) {
