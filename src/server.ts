@@ -107,8 +107,10 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   };
 
   // Slack back after an outage: what backed off because of it goes out now (still in order), not up to a minute later.
+  // Only calls that provably never reached Slack (refused, no DNS): a timed-out call may still land, and its
+  // retry must wait its backoff before looking for it, or it would post a second copy.
   const onSlackRecovered = () =>
-    void retryNow(db, '%slack_webapi_request_error%', now())
+    void retryNow(db, ['%ECONNREFUSED%', '%ENOTFOUND%', '%EAI_AGAIN%'], now())
       .then(() => kick())
       .catch((err) => logger.warn({ err }, 'could not hurry the outbox after Slack came back'));
   const listenerModules = [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])];

@@ -9,12 +9,11 @@ import {
 import { tokenMatches } from '../adapters/db/connector.repo';
 import type { DB } from '../adapters/db/schema';
 import type { EnvironmentVersion } from '../changes/change.fold';
-import { CHANGE_STATUSES, type ChangeStatus, isChangeConnectorKind } from '../changes/change.types';
+import { CHANGE_STATUSES, type ChangeEvent, type ChangeStatus, isChangeConnectorKind } from '../changes/change.types';
 import { normaliseChange } from '../changes/normalisers';
-import { canView, requirePermission } from '../incidents/incident.permissions';
+import { canRecordChanges, canView, requirePermission } from '../incidents/incident.permissions';
 import type { Actor } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
-import { atLeast } from '../shared/roles';
 import { parseTime } from '../signals/normalisers/normaliser.helpers';
 
 /** Checks GitHub's `X-Hub-Signature-256` (implemented with @octokit/webhooks in the HTTP adapter). */
@@ -147,26 +146,24 @@ export async function ingestChanges(
   if (result.type === 'ping') return { ...empty, pong: true };
   if (result.type === 'ignored') return { ...empty, ignored: result.reason };
 
+  return { ...empty, ...(await recordAll(deps.db, connector.orgId, connector.id, result.events, now)) };
+}
+
+/** Store normalised change events (repeats and stale statuses counted, never applied); flags unknown services. */
+async function recordAll(db: DB, orgId: string, connectorId: string, events: readonly ChangeEvent[], now: Date) {
   const counts = { accepted: 0, duplicates: 0, stale: 0 };
   const unmapped = new Set<string>();
   const known = new Map<string, boolean>();
-  for (const event of result.events) {
-    if (!known.has(event.service))
-      known.set(event.service, await isKnownService(deps.db, connector.orgId, event.service));
+  for (const event of events) {
+    if (!known.has(event.service)) known.set(event.service, await isKnownService(db, orgId, event.service));
     const isUnmapped = !known.get(event.service);
-    const outcome = await recordChange(deps.db, {
-      orgId: connector.orgId,
-      connectorId: connector.id,
-      event,
-      unmapped: isUnmapped,
-      now,
-    });
+    const outcome = await recordChange(db, { orgId, connectorId, event, unmapped: isUnmapped, now });
     if (outcome === 'duplicate') counts.duplicates++;
     else if (outcome === 'stale') counts.stale++;
     else counts.accepted++;
     if (isUnmapped) unmapped.add(event.service);
   }
-  return { ...empty, ...counts, unmapped: [...unmapped] };
+  return { ...counts, unmapped: [...unmapped] };
 }
 
 export interface ListChangesInput {
@@ -248,30 +245,9 @@ export interface RecordChangesInput {
 
 /** `POST /changes` with an API token (responder+): the generic shape, recorded as a connector delivery would be. */
 export async function recordChangesFromApi(deps: Pick<ChangesDeps, 'db' | 'now'>, input: RecordChangesInput) {
-  if (!atLeast(input.actor.role, 'responder')) {
-    throw new DomainError(
-      'forbidden',
-      `You need the responder role (or higher) to record changes; you are a ${input.actor.role}.`,
-    );
-  }
+  requirePermission(canRecordChanges(input.actor));
   const now = deps.now();
   const r = normaliseChange('changes', input.body, { receivedAt: now.toISOString(), deployWorkflows: [] });
   if (r.type !== 'events') return { accepted: 0, duplicates: 0, stale: 0, unmapped: [] as string[] };
-  const counts = { accepted: 0, duplicates: 0, stale: 0 };
-  const unmapped = new Set<string>();
-  for (const event of r.events) {
-    const isUnmapped = !(await isKnownService(deps.db, input.orgId, event.service));
-    const outcome = await recordChange(deps.db, {
-      orgId: input.orgId,
-      connectorId: input.actor.id,
-      event,
-      unmapped: isUnmapped,
-      now,
-    });
-    if (outcome === 'duplicate') counts.duplicates++;
-    else if (outcome === 'stale') counts.stale++;
-    else counts.accepted++;
-    if (isUnmapped) unmapped.add(event.service);
-  }
-  return { ...counts, unmapped: [...unmapped] };
+  return recordAll(deps.db, input.orgId, input.actor.id, r.events, now);
 }

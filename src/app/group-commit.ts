@@ -27,6 +27,17 @@ interface Waiting<J> extends GroupJob<J> {
   reject: (e: unknown) => void;
 }
 
+/** How long a group may wait for more requests to join, while they keep arriving. */
+const GATHER_MS = 3;
+
+async function gather(queue: readonly unknown[]): Promise<void> {
+  const until = performance.now() + GATHER_MS;
+  for (let seen = -1; queue.length !== seen && performance.now() < until; ) {
+    seen = queue.length;
+    await yieldToLoop();
+  }
+}
+
 export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimits) {
   const queues = new Map<string, Waiting<J>[]>();
   /** Transactions run, jobs they held, and jobs run again alone after their group failed. */
@@ -70,8 +81,9 @@ export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimi
 
   async function drain(key: string, queue: Waiting<J>[]) {
     try {
-      // One turn of the event loop first: requests already read from their sockets join this group.
-      await yieldToLoop();
+      // Gather first: turns of the event loop while requests keep arriving (read from their sockets), for at
+      // most GATHER_MS. better-sqlite3 commits synchronously, so on SQLite nothing joins *during* a commit.
+      await gather(queue);
       while (queue.length > 0) await settle(key, take(queue));
     } finally {
       queues.delete(key);

@@ -38,6 +38,8 @@ export const canChangeSeverity = (who: Who, incident: IncidentFacts): Permission
   leadOrCommander(who, incident, 'change the severity');
 export const canAssign = (who: Who): Permission => needsRole(who, 'responder', 'assign incident roles');
 export const canAddNote = (who: Who): Permission => needsRole(who, 'responder', 'add notes');
+/** Deployment events recorded through the API (connectors authenticate as themselves). */
+export const canRecordChanges = (who: Who): Permission => needsRole(who, 'responder', 'record changes');
 export const canAddFollowUp = (who: Who): Permission => needsRole(who, 'responder', 'add follow-up actions');
 export const canCompleteFollowUp = (who: Who): Permission => needsRole(who, 'responder', 'complete actions');
 export const canPostUpdate = (who: Who): Permission => needsRole(who, 'responder', 'post status updates');

@@ -122,18 +122,19 @@ export interface PostmortemDraftFacts {
 }
 
 // ---- commands (imperative) ----
+/** What a declaration fixes about an incident: the DeclareIncident command and its INCIDENT_CREATED event. */
+export interface DeclarationFacts {
+  number: number;
+  title: string;
+  severity: Severity;
+  service?: string;
+  environment?: string;
+  description?: string;
+  channelName: string;
+}
+
 export type IncidentCommand =
-  | {
-      type: 'DeclareIncident';
-      number: number;
-      title: string;
-      severity: Severity;
-      service?: string;
-      environment?: string;
-      description?: string;
-      channelName: string;
-      signal?: SignalRef;
-    }
+  | ({ type: 'DeclareIncident'; signal?: SignalRef } & DeclarationFacts)
   | { type: 'ChangeStatus'; status: IncidentStatus; message?: string }
   | { type: 'ChangeSeverity'; severity: Severity }
   | { type: 'AssignRole'; role: IncidentRole; userId: string }
@@ -151,17 +152,7 @@ export type IncidentCommand =
 
 // ---- events (past tense) ----
 export type IncidentEventData =
-  | {
-      type: 'INCIDENT_CREATED';
-      number: number;
-      title: string;
-      severity: Severity;
-      service?: string;
-      environment?: string;
-      description?: string;
-      channelName: string;
-      source: 'manual' | 'auto';
-    }
+  | ({ type: 'INCIDENT_CREATED'; source: 'manual' | 'auto' } & DeclarationFacts)
   | { type: 'STATUS_CHANGED'; from: IncidentStatus; to: IncidentStatus; message?: string }
   | { type: 'SEVERITY_UPDATED'; from: Severity; to: Severity }
   | { type: 'ASSIGNEE_CHANGED'; role: IncidentRole; userId: string; previous?: string }

@@ -66,6 +66,21 @@ describe.each(dialects())('group commit (%s)', (dialect) => {
         );
       const storedAtAnswer = new Map<number, number>();
       const before = h.app.deps.incidents.groupStats();
+      // A large request of another connector and service keeps this org's commit queue busy, so the N requests
+      // below gather into shared transactions however fast the machine answers them one by one.
+      const other = await connector(h.tdb.db, TEAM, 'generic');
+      const blockerBody = JSON.stringify(
+        Array.from({ length: 600 }, (_, i) =>
+          genericSignal({ serviceName: 'blocker-svc', severity: 'warning', title: `blocker ${i}`, fingerprint: `b-${i}` }),
+        ),
+      );
+      // Open the sockets first (keep-alive), so the N requests below leave together as separate senders' would,
+      // instead of trickling out one connection set-up at a time from this process.
+      await Promise.all(Array.from({ length: N + 1 }, () => fetch(`${h.app.url}/healthz`).then((r) => r.text())));
+      const blocker = send(other.id, blockerBody, bearer(other.token));
+      const waitUntil = Date.now() + 10_000;
+      while (h.app.deps.incidents.groupStats().jobs === before.jobs && Date.now() < waitUntil)
+        await new Promise((r) => setTimeout(r, 1));
       const t0 = performance.now();
 
       const answers = await Promise.all(
@@ -82,6 +97,7 @@ describe.each(dialects())('group commit (%s)', (dialect) => {
         }),
       );
 
+      expect((await blocker).status).toBe(202);
       const stats = h.app.deps.incidents.groupStats();
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => s === 202)).toHaveLength(N - 1);
@@ -109,7 +125,7 @@ describe.each(dialects())('group commit (%s)', (dialect) => {
       // Requests really shared transactions, and the failed group's jobs were answered alone.
       const groups = stats.groups - before.groups;
       const jobs = stats.jobs - before.jobs;
-      expect(jobs).toBe(N);
+      expect(jobs).toBeGreaterThanOrEqual(N + 1); // the N requests and the blocker's parts
       expect(groups).toBeLessThan(N);
       expect(stats.alone - before.alone).toBeGreaterThanOrEqual(2);
       console.log(
@@ -118,6 +134,7 @@ describe.each(dialects())('group commit (%s)', (dialect) => {
             test: 'group-commit',
             dialect,
             requests: N,
+            jobs,
             transactions: groups,
             rerunAlone: stats.alone - before.alone,
             answered: answers.length,

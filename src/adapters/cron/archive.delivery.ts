@@ -15,18 +15,39 @@ import { slackDate } from '../slack/summary.blocks';
 const closedOf = (inc: { status: string; resolved_at: string | null; cancelled_at: string | null }) =>
   closedAt({ status: inc.status, resolvedAt: inc.resolved_at, cancelledAt: inc.cancelled_at });
 
+/**
+ * The incident, still closed as it was when the effect was planned, with its channel and the workspace's
+ * client; otherwise the outcome to settle with (reopened or gone since, or the workspace uninstalled us).
+ */
+type Closed =
+  | { outcome: DeliveryOutcome }
+  | {
+      outcome?: undefined;
+      inc: NonNullable<Awaited<ReturnType<typeof findIncidentById>>>;
+      client: NonNullable<Awaited<ReturnType<ScheduledDeliveryDeps['clientFor']>>>;
+      channel: string;
+    };
+async function stillClosed(
+  deps: ScheduledDeliveryDeps,
+  e: DeliveredEffect<'channel.archive_notice' | 'channel.archive'>,
+): Promise<Closed> {
+  const inc = await findIncidentById(deps.db, e.orgId, e.payload.incidentId);
+  if (!inc?.channel_id || closedOf(inc) !== e.payload.closedAt)
+    return { outcome: { type: 'done', result: { skipped: 'reopened or gone' } } };
+  const client = await deps.clientFor(e.orgId);
+  if (!client) return { outcome: { type: 'failed', error: 'workspace_not_installed' } };
+  return { inc, client, channel: inc.channel_id };
+}
+
 /** The warning in the channel before it is archived. */
 export async function deliverArchiveNotice(
   deps: ScheduledDeliveryDeps,
   e: DeliveredEffect<'channel.archive_notice'>,
 ): Promise<DeliveryOutcome> {
   const p = e.payload;
-  const inc = await findIncidentById(deps.db, e.orgId, p.incidentId);
-  if (!inc?.channel_id || closedOf(inc) !== p.closedAt)
-    return { type: 'done', result: { skipped: 'reopened or gone' } };
-  const client = await deps.clientFor(e.orgId);
-  if (!client) return { type: 'failed', error: 'workspace_not_installed' };
-  const channel = inc.channel_id;
+  const found = await stillClosed(deps, e);
+  if (found.outcome) return found.outcome;
+  const { inc, client, channel } = found;
   const left = duration(Date.parse(p.archiveAt) - deps.now().getTime());
   const text = `:file_cabinet: INC-${inc.number} is ${inc.status.toLowerCase()}. This channel will be archived ${slackDate(p.archiveAt)} (in about ${left}). To keep it open, reopen the incident with \`/incident status investigating\`.`;
   try {
@@ -43,14 +64,10 @@ export async function deliverArchive(
   deps: ScheduledDeliveryDeps,
   e: DeliveredEffect<'channel.archive'>,
 ): Promise<DeliveryOutcome> {
-  const p = e.payload;
-  const inc = await findIncidentById(deps.db, e.orgId, p.incidentId);
   // Reopened (or closed again later, which has its own slot) since this was claimed: leave the channel.
-  if (!inc?.channel_id || closedOf(inc) !== p.closedAt)
-    return { type: 'done', result: { skipped: 'reopened or gone' } };
-  const client = await deps.clientFor(e.orgId);
-  if (!client) return { type: 'failed', error: 'workspace_not_installed' };
-  const channel = inc.channel_id;
+  const found = await stillClosed(deps, e);
+  if (found.outcome) return found.outcome;
+  const { client, channel } = found;
   try {
     await inChannel(client, channel, () => repeatable(() => client.conversations.archive({ channel })));
     return { type: 'done', result: { archived: channel } };

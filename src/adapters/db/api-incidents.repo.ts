@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { dialectOf } from './create-db';
-import { rowToEvent } from './event-store';
+import { loadEvents } from './event-store';
 import type { DB, IncidentRow } from './schema';
 import { toFts5Query, toWebsearchQuery } from './search.repo';
 
@@ -55,16 +55,8 @@ export async function listIncidentsPage(db: DB, f: IncidentFilter): Promise<{ ro
 
 /** One page of an incident's event log, oldest first, after `afterSeq`. */
 export async function eventsPage(db: DB, orgId: string, incidentId: string, afterSeq: number, limit: number) {
-  const rows = await db
-    .selectFrom('incident_events')
-    .select(['org_id', 'incident_id', 'seq', 'type', 'payload', 'actor', 'occurred_at'])
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .limit(limit + 1)
-    .execute();
-  return { events: rows.slice(0, limit).map(rowToEvent), more: rows.length > limit };
+  const events = await loadEvents(db, orgId, incidentId, afterSeq, limit + 1);
+  return { events: events.slice(0, limit), more: events.length > limit };
 }
 
 /** People with a role grant in the org (configured admins are added by the caller). */

@@ -15,16 +15,22 @@ export function eventToRow(e: IncidentEvent, idempotencyKey: string | null = nul
 }
 
 /** Events of one incident after `afterSeq`, in order. Always scoped by org: ids from payloads are never trusted alone. */
-export async function loadEvents(db: DB | Trx, orgId: string, incidentId: string, afterSeq = 0): Promise<IncidentEvent[]> {
-  const rows = await db
+export async function loadEvents(
+  db: DB | Trx,
+  orgId: string,
+  incidentId: string,
+  afterSeq = 0,
+  limit?: number,
+): Promise<IncidentEvent[]> {
+  let q = db
     .selectFrom('incident_events')
     .select(['org_id', 'incident_id', 'seq', 'type', 'payload', 'actor', 'occurred_at'])
     .where('org_id', '=', orgId)
     .where('incident_id', '=', incidentId)
     .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .execute();
-  return rows.map(rowToEvent);
+    .orderBy('seq');
+  if (limit !== undefined) q = q.limit(limit);
+  return (await q.execute()).map(rowToEvent);
 }
 
 /** Append; a unique violation on (incident_id, seq) means someone else appended first: the caller retries. */

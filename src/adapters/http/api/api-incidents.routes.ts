@@ -7,6 +7,7 @@ import {
   apiChangeSeverity,
   apiChangeStatus,
   apiDeclare,
+  type DeclareInput,
   apiGetIncident,
   apiPostUpdate,
   apiSetActionDone,
@@ -43,15 +44,7 @@ export function incidentRoutes(api: OpenAPIHono<ApiEnv>, deps: AppDeps) {
       ok: { status: 201, schema: S.Incident, description: 'Declared' },
     }),
     async (c) => {
-      const b = input<{
-        title: string;
-        severity: Severity;
-        service?: string;
-        environment?: string;
-        description?: string;
-        commander?: string;
-      }>(c, 'json');
-      return snapshot(c, await apiDeclare(deps, callerOf(c), b), 201);
+      return snapshot(c, await apiDeclare(deps, callerOf(c), input<DeclareInput>(c, 'json')), 201);
     },
   );
 
