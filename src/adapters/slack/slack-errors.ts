@@ -47,3 +47,21 @@ export function slackErrorHint(error: string): string | undefined {
       return undefined;
   }
 }
+
+/** Errors that mean "Slack could not be reached", as opposed to Slack answering with a refusal. */
+const UNREACHABLE = new RegExp(
+  [
+    'slack_webapi_request_error',
+    'request error occurred',
+    'fetch failed',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'socket hang up',
+    'timed? ?out',
+  ].join('|'),
+  'i',
+);
+export const isSlackUnreachable = (error: string | undefined): boolean => UNREACHABLE.test(error ?? '');

@@ -42,24 +42,6 @@ export interface SlackHealthOptions {
   onRecovered?: () => void;
 }
 
-/** Errors that mean "Slack could not be reached", as opposed to Slack answering with a refusal. */
-const UNREACHABLE = new RegExp(
-  [
-    'slack_webapi_request_error',
-    'request error occurred',
-    'fetch failed',
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ETIMEDOUT',
-    'socket hang up',
-    'timed? ?out',
-  ].join('|'),
-  'i',
-);
-export const isSlackUnreachable = (error: string | undefined): boolean => UNREACHABLE.test(error ?? '');
-
 /**
  * Start-up checks against Slack (auth.test) without making Slack a start-up dependency: the process
  * listens, takes alerts and serves health and metrics whatever Slack does; this probes in the
