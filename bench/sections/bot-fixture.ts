@@ -64,3 +64,23 @@ export async function waitUntil<T>(fn: () => Promise<T | undefined | null | fals
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Declare an incident through the bot and wait for its channel (sections that post into one). */
+export async function declareBenchIncident(fx: BotFixture, text: string): Promise<{ number: number; channel: string }> {
+  const declared = await fx.command(text);
+  const number = Number(/INC-(\d+)/.exec(declared.body)?.[1]);
+  const channel = await waitUntil(
+    async () =>
+      (
+        await fx.bdb.db
+          .selectFrom('incidents')
+          .select('channel_id')
+          .where('org_id', '=', TEAM)
+          .where('number', '=', number)
+          .executeTakeFirst()
+      )?.channel_id,
+    15_000,
+    `the channel of INC-${number}`,
+  );
+  return { number, channel };
+}

@@ -4,7 +4,7 @@ import { type BenchContext, failureNote, row, runId, TEAM } from '../bench.conte
 import type { BenchRow, LoadResult } from '../bench.types';
 import type { LoadJob } from '../load.generator';
 import type { AlertSpec, RequestSpec, SlashSpec } from '../request.builders';
-import { startBotFixture, waitUntil } from './bot-fixture';
+import { declareBenchIncident, startBotFixture } from './bot-fixture';
 
 /** The p99 a rate must stay under to count as sustained. */
 const P99_BOUND_MS = 100;
@@ -26,21 +26,7 @@ export async function capacitySection(ctx: BenchContext): Promise<BenchRow[]> {
   const c = ctx.scale.capacity;
   const fx = await startBotFixture('sqlite');
   try {
-    const declared = await fx.command('declare sev2 Bench capacity');
-    const number = Number(/INC-(\d+)/.exec(declared.body)?.[1]);
-    const channel = await waitUntil(
-      async () =>
-        (
-          await fx.bdb.db
-            .selectFrom('incidents')
-            .select('channel_id')
-            .where('org_id', '=', TEAM)
-            .where('number', '=', number)
-            .executeTakeFirst()
-        )?.channel_id,
-      15_000,
-      'the incident channel',
-    );
+    const { channel } = await declareBenchIncident(fx, 'declare sev2 Bench capacity');
     const am = await createConnector(fx.bdb.db, {
       orgId: TEAM,
       kind: 'alertmanager',

@@ -8,7 +8,7 @@ import { ROOT, startLoadGenerator } from '../processes';
 import { formatTable, machineInfo, writeReport } from '../report';
 import type { AlertSpec } from '../request.builders';
 import { scaleFromEnv } from '../scale';
-import { startBotFixture, waitUntil } from './bot-fixture';
+import { declareBenchIncident, startBotFixture } from './bot-fixture';
 
 /**
  * Soak (run by hand: `npm run bench:soak`, 20 minutes by default; BENCH_SOAK_S=60 for a short check):
@@ -93,21 +93,7 @@ export async function soakSection(ctx: BenchContext): Promise<BenchRow[]> {
   const warmupS = Math.min(120, durationS / 4);
   const fx = await startBotFixture('sqlite');
   try {
-    const declared = await fx.command('declare sev3 Soak test');
-    const number = Number(/INC-(\d+)/.exec(declared.body)?.[1]);
-    const channel = await waitUntil(
-      async () =>
-        (
-          await fx.bdb.db
-            .selectFrom('incidents')
-            .select('channel_id')
-            .where('org_id', '=', TEAM)
-            .where('number', '=', number)
-            .executeTakeFirst()
-        )?.channel_id,
-      15_000,
-      'the soak incident channel',
-    );
+    const { channel } = await declareBenchIncident(fx, 'declare sev3 Soak test');
     const conn = await createConnector(fx.bdb.db, {
       orgId: TEAM,
       kind: 'alertmanager',

@@ -17,6 +17,7 @@ import { fitBlocks, SLACK_BLOCK_LIMITS } from '../../src/shared/block-limits';
 import { untrustedMrkdwn } from '../../src/shared/text';
 import { digestBlocks } from '../../src/watchlist/digest.blocks';
 import { check, nastyText, sometimesHuge } from './fuzz.helpers';
+import { mrkdwnTexts } from '../helpers/mrkdwn';
 
 /**
  * Issue 20 part 4: for any input, what a Block Kit builder returns is within Slack's limits (the Slack
@@ -64,21 +65,6 @@ const incidentRow: fc.Arbitrary<IncidentRow> = fc.record({
   postmortem_version: fc.nat(),
   postmortem_pr_url: fc.option(fc.constant(PR_URL), { nil: null }),
 });
-
-/** Every mrkdwn text of a payload and its top-level `text` (plain_text is never parsed for mentions or links). */
-function mrkdwnTexts(message: { text?: unknown; blocks?: unknown }): string[] {
-  const out: string[] = typeof message.text === 'string' ? [message.text] : [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(message.blocks);
-  return out;
-}
 
 /** What our own code writes (dates, people, channels, the PR link, a quote marker) may use `<`/`>`; nothing else may. */
 const BOT_TOKENS = [

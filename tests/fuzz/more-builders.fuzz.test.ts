@@ -8,6 +8,7 @@ import * as homeBlocks from '../../src/adapters/slack/home/home.blocks';
 import * as postmortemBlocks from '../../src/adapters/slack/postmortems/postmortem.blocks';
 import * as reminderBlocks from '../../src/adapters/slack/reminders/reminder.blocks';
 import { check, nastyText, sometimesHuge } from './fuzz.helpers';
+import { mrkdwnOf } from '../helpers/mrkdwn';
 
 /** More Block Kit builders that take outside text (runbooks from disk or a form, reminders, App Home, postmortem previews). */
 type Mod = Record<string, (...args: never[]) => unknown>;
@@ -23,20 +24,6 @@ const iso = fc
   .map((d) => d.toISOString());
 /** Broadcasts and group mentions must never survive into mrkdwn, whatever else a builder renders. */
 const BROADCAST = /<!(everyone|channel|here|subteam)/;
-
-function mrkdwnOf(message: { text?: unknown; blocks?: unknown }): string {
-  const out: string[] = typeof message.text === 'string' ? [message.text] : [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(message.blocks);
-  return out.join('\n');
-}
 const expectValid = (m: { text?: unknown; blocks?: unknown }, surface: 'message' | 'home' = 'message') => {
   const issues = blockIssues(m.blocks, surface);
   expect(issues, JSON.stringify(issues.slice(0, 3))).toEqual([]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, TEAM } from '../helpers/harness';
 import { dialects } from '../helpers/test-db';
 import { FUZZ_RUNS, fuzzOptions, nastyText } from './fuzz.helpers';
+import { mrkdwnOf } from '../helpers/mrkdwn';
 
 /**
  * The command grammar end to end: hostile `/incident …` texts, signed as Slack signs them, through the real
@@ -30,20 +31,6 @@ const SUBS = [
   '',
 ];
 const LEAK = /<!(everyone|channel|here|subteam)|<http:\/\/evil|<mailto:/;
-
-function mrkdwnOf(params: Record<string, unknown>): string {
-  const out: string[] = [typeof params.text === 'string' ? params.text : ''];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(typeof params.blocks === 'string' ? JSON.parse(params.blocks) : params.blocks);
-  return out.join('\n');
-}
 
 describe.each(dialects())('fuzz: hostile slash commands over signed requests (%s)', (dialect) => {
   let h: Harness;

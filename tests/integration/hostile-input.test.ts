@@ -3,6 +3,7 @@ import { EFFECT_METADATA_TYPE } from '../../src/adapters/slack/ids';
 import { bearer, connector, fixture, genericSignal, overSocket, storedCounts, type Transport } from '../helpers/alerts';
 import { type Harness, startHarness, TEAM } from '../helpers/harness';
 import { dialects } from '../helpers/test-db';
+import { mrkdwnOf } from '../helpers/mrkdwn';
 
 /**
  * Issue 20, hostile-input findings: out-of-range timestamps (were a 500 forever), broadcast mentions and
@@ -12,21 +13,6 @@ import { dialects } from '../helpers/test-db';
 const json = (v: unknown) => JSON.stringify(v);
 const EVIL = '<!everyone> DB down <http://evil.example/login|Click to re-authenticate>';
 const BROADCAST = /<!(everyone|channel|here|subteam)|<http/;
-/** Every mrkdwn text of a message (plain_text, as in headers, is never parsed for mentions or links) and its `text`. */
-function mrkdwnOf(m: { text?: string; blocks?: unknown }): string {
-  const out: string[] = [m.text ?? ''];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(m.blocks);
-  return out.join('\n');
-}
-
 describe.each(dialects())('hostile input (%s)', (dialect) => {
   let h: Harness;
   let send: Transport;
