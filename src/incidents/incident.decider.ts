@@ -117,6 +117,13 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       if (action.done) throw new DomainError('invalid_input', `“${action.text}” is already done.`);
       return [{ type: 'ACTION_COMPLETED', actionId: command.actionId }];
     }
+    case 'ReopenAction': {
+      permissions.requirePermission(permissions.canCompleteFollowUp(actor));
+      const action = state.actions.find((a) => a.id === command.actionId);
+      if (!action) throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
+      if (!action.done) throw new DomainError('invalid_input', `“${action.text}” is not done.`);
+      return [{ type: 'ACTION_REOPENED', actionId: command.actionId }];
+    }
     case 'PostUpdate': {
       permissions.requirePermission(permissions.canPostUpdate(actor));
       requireOpen(state, 'post updates');
@@ -217,6 +224,11 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       return next;
     case 'ACTION_COMPLETED':
       next.actions = state.actions.map((a) => (a.id === event.actionId ? { ...a, done: true, completedAt: event.occurredAt, completedBy: event.actor } : a));
+      return next;
+    case 'ACTION_REOPENED':
+      next.actions = state.actions.map((a) =>
+        a.id === event.actionId ? { ...a, done: false, completedAt: undefined, completedBy: undefined } : a,
+      );
       return next;
     case 'UPDATE_POSTED':
       next.lastUpdateAt = event.occurredAt;

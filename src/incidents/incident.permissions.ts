@@ -28,6 +28,21 @@ const leadOrCommander = (who: Who, incident: IncidentFacts, what: string): Permi
 
 /** Read access (timeline, lists, search, guidance, runbooks, watchlist): every member. */
 export const canView = (who: Who): Permission => needsRole(who, 'viewer', 'see incidents');
+/** The incident facts visibility depends on. */
+type VisibilityFacts = Pick<IncidentState, 'roles' | 'createdBy'> & Partial<Pick<IncidentState, 'visibility' | 'members'>>;
+/** A private incident's members: its declarer, role holders and invited people. */
+export const isIncidentMember = (who: Pick<Actor, 'id'>, incident: VisibilityFacts): boolean =>
+  incident.createdBy === who.id ||
+  Object.values(incident.roles).includes(who.id) ||
+  (incident.members ?? []).includes(who.id);
+/**
+ * Whether `who` may see this incident at all (title, channel, text) on any surface. Public incidents: every
+ * member of the workspace. Private ones: members, and admins (who see it exists and may join, audited).
+ */
+export const canSeeIncident = (who: Who, incident: VisibilityFacts): Permission =>
+  incident.visibility !== 'private' || who.role === 'admin' || isIncidentMember(who, incident)
+    ? canView(who)
+    : refuse('That incident is private; ask its commander for access.');
 export const canDeclare = (who: Who): Permission => needsRole(who, 'responder', 'declare an incident');
 /** Cancelling is a lead's or the commander's call; every other move is a responder's. */
 export const canChangeStatus = (who: Who, incident: IncidentFacts, to: IncidentStatus): Permission =>

@@ -19,6 +19,8 @@ export function describeEvent(e: IncidentEvent): string {
       return `${who} added follow-up: ${e.text}`;
     case 'ACTION_COMPLETED':
       return `${who} completed a follow-up (${e.actionId})`;
+    case 'ACTION_REOPENED':
+      return `${who} reopened a follow-up (${e.actionId})`;
     case 'UPDATE_POSTED':
       return `${who} posted an update: ${e.text}`;
     case 'SIGNAL_ATTACHED':

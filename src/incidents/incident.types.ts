@@ -82,6 +82,10 @@ export interface IncidentState {
   postmortemVersion: number;
   postmortemPrUrl?: string;
   postmortemPrNumber?: number;
+  /** Private incidents (security, HR): only members and admins may see them. Absent = public. */
+  visibility?: 'public' | 'private';
+  /** Slack user ids who may see a private incident besides its declarer and role holders. */
+  members?: string[];
 }
 
 export const initialState = (id: string, orgId: string): IncidentState => ({
@@ -141,6 +145,7 @@ export type IncidentCommand =
   | { type: 'AddNote'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
   | { type: 'AddAction'; actionId: string; text: string; owner?: string }
   | { type: 'CompleteAction'; actionId: string }
+  | { type: 'ReopenAction'; actionId: string }
   | { type: 'PostUpdate'; text: string }
   | { type: 'AttachSignal'; signal: SignalRef; repeat?: boolean }
   | { type: 'ResolveSignal'; fingerprint: string }
@@ -159,6 +164,7 @@ export type IncidentEventData =
   | { type: 'NOTE_ADDED'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
   | { type: 'ACTION_ADDED'; actionId: string; text: string; owner?: string }
   | { type: 'ACTION_COMPLETED'; actionId: string }
+  | { type: 'ACTION_REOPENED'; actionId: string }
   | { type: 'UPDATE_POSTED'; text: string }
   | { type: 'SIGNAL_ATTACHED'; signal: SignalRef }
   | { type: 'SIGNAL_RESOLVED'; fingerprint: string }

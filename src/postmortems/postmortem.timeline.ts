@@ -68,6 +68,10 @@ export function timelineLine(e: IncidentEvent, ctx: TimelineContext): string {
       const text = ctx.actionTexts[e.actionId];
       return `Follow-up action completed by ${who}${text ? `: ${txt(text)}` : ''}.`;
     }
+    case 'ACTION_REOPENED': {
+      const text = ctx.actionTexts[e.actionId];
+      return `Follow-up action reopened by ${who}${text ? `: ${txt(text)}` : ''}.`;
+    }
     case 'UPDATE_POSTED':
       return `Status update posted by ${who}: ${txt(e.text)}.`;
     case 'SIGNAL_ATTACHED': {

@@ -142,7 +142,7 @@ export async function projectBatch(trx: Trx, items: readonly Projected[]): Promi
     const actionIds = new Set<string>();
     const fingerprints = new Set<string>();
     for (const e of events) {
-      if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_COMPLETED') actionIds.add(e.actionId);
+      if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_COMPLETED' || e.type === 'ACTION_REOPENED') actionIds.add(e.actionId);
       if (e.type === 'SIGNAL_ATTACHED') fingerprints.add(e.signal.fingerprint);
       if (e.type === 'SIGNAL_RESOLVED') fingerprints.add(e.fingerprint);
     }

@@ -88,6 +88,12 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
             ),
           );
           break;
+        case 'ACTION_REOPENED':
+          summaryNow = true;
+          out.push(
+            post(id, `:arrows_counterclockwise: Follow-up reopened by <@${e.actor}>: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`),
+          );
+          break;
         case 'UPDATE_POSTED':
           summaryNow = true;
           out.push(post(id, clipMrkdwn(`:loudspeaker: *Update* from <@${e.actor}>: ${u(e.text)}`, 3000)));
