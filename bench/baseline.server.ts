@@ -9,6 +9,8 @@ import { Hono } from 'hono';
  */
 const app = new Hono();
 app.post('/slack/events', (c) => c.body(null, 200));
+// The API read's floor: the same route shape, an empty page.
+app.get('/api/v1/orgs/:orgId/incidents', (c) => c.json({ items: [], next: null }));
 app.post('/alerts', async (c) => {
   const body = (await c.req.json()) as { alerts?: unknown[] };
   return c.json({ accepted: Array.isArray(body.alerts) ? body.alerts.length : 0 }, 202);

@@ -5,13 +5,22 @@ import type { BenchReport, BenchRow, Scale, SectionName } from './bench.types';
 import { startBaseline, startLoadGenerator } from './processes';
 import { machineInfo } from './report';
 import { ackSection } from './sections/ack.section';
+import { apiSection } from './sections/api.section';
 import { capacitySection } from './sections/capacity.section';
 import { digestSection } from './sections/digest.section';
 import { ingestSection } from './sections/ingest.section';
 import { rebuildSection } from './sections/rebuild.section';
 import { stormSection } from './sections/storm.section';
 
-export const SECTIONS: Exclude<SectionName, 'memory' | 'soak'>[] = ['ack', 'ingest', 'storm', 'rebuild', 'digest', 'capacity'];
+export const SECTIONS: Exclude<SectionName, 'memory' | 'soak'>[] = [
+  'ack',
+  'ingest',
+  'storm',
+  'rebuild',
+  'digest',
+  'capacity',
+  'api',
+];
 
 const RSS_TARGET_MB = 200;
 
@@ -22,6 +31,7 @@ const run: Record<(typeof SECTIONS)[number], (ctx: BenchContext) => Promise<Benc
   rebuild: rebuildSection,
   digest: digestSection,
   capacity: capacitySection,
+  api: apiSection,
 };
 
 export interface RunOptions {

@@ -1,6 +1,6 @@
 /** Shapes shared by the bench harness, its sections and the JSON it writes. */
 
-export type SectionName = 'ack' | 'ingest' | 'storm' | 'rebuild' | 'digest' | 'capacity' | 'memory' | 'soak';
+export type SectionName = 'ack' | 'ingest' | 'storm' | 'rebuild' | 'digest' | 'capacity' | 'api' | 'memory' | 'soak';
 
 export interface Baseline {
   name: string;
@@ -51,6 +51,8 @@ export interface Scale {
   storm: { alerts: number; seconds: number; batchSize: number; settleTimeoutS: number };
   rebuild: { incidents: number; eventsPerIncident: number };
   digest: { entries: number; runs: number };
+  /** `GET /incidents` (50 per page) over `incidents` incidents, open loop at `rate` for `durationS`. */
+  api: { incidents: number; rate: number; durationS: number; warmupS: number };
   /** Acks during a storm, the highest rates with p99 < 100 ms (tried in order, `stepS` each), the big request's size. */
   capacity: { ackRate: number; ackS: number; stormConcurrency: number; rates: number[]; stepS: number; bodyBytes: number };
 }

@@ -31,7 +31,9 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs:
 /** POST and read the answer; the deadline also covers time spent queued for a socket in the agent. */
 function send(r: BuiltRequest, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(r.url, { method: 'POST', agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } }, (res) => {
+    const method = r.method ?? 'POST';
+    const headers = method === 'GET' ? r.headers : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
+    const req = http.request(r.url, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -45,7 +47,7 @@ function send(r: BuiltRequest, timeoutMs: number): Promise<{ status: number; bod
       clearTimeout(timer);
       reject(e);
     });
-    req.end(r.body);
+    req.end(method === 'GET' ? undefined : r.body);
   });
 }
 

@@ -12,6 +12,8 @@ export interface BuiltRequest {
   body: string;
   /** Alerts carried (1 for a slash command). */
   items: number;
+  /** POST unless said otherwise. */
+  method?: 'GET' | 'POST';
 }
 
 export interface SlashSpec {
@@ -44,7 +46,14 @@ export interface AlertSpec {
   startsAt: string;
 }
 
-export type RequestSpec = SlashSpec | AlertSpec;
+/** An authenticated API read; request i uses token i % tokens.length (each token has its own rate limit). */
+export interface ApiGetSpec {
+  kind: 'api-get';
+  url: string;
+  tokens: string[];
+}
+
+export type RequestSpec = SlashSpec | AlertSpec | ApiGetSpec;
 
 /** `v0=` + hex HMAC-SHA256 over `v0:{timestamp}:{rawBody}` (Slack's request signing). */
 export function slackSignature(secret: string, timestamp: number, rawBody: string): string {
@@ -127,6 +136,11 @@ export function buildAlertRequest(spec: AlertSpec, i: number): BuiltRequest {
 }
 
 export function buildRequest(spec: RequestSpec, i: number): BuiltRequest {
+  if (spec.kind === 'api-get') {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (spec.tokens.length) headers.authorization = `Bearer ${spec.tokens[i % spec.tokens.length]}`;
+    return { url: spec.url, headers, body: '', items: 1, method: 'GET' };
+  }
   if (spec.kind === 'slash') {
     const triggerId = `${Math.floor(Date.now() / 1000)}.${i}.${spec.runId}`;
     const body = slashBody({ ...spec, text: spec.text.replaceAll('{i}', String(i)), triggerId });

@@ -9,6 +9,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     storm: { alerts: 10_000, seconds: 60, batchSize: 10, settleTimeoutS: 90 },
     rebuild: { incidents: 10_000, eventsPerIncident: 100 },
     digest: { entries: 10_000, runs: 5 },
+    api: { incidents: 10_000, rate: 200, durationS: 20, warmupS: 3 },
     capacity: { ackRate: 200, ackS: 15, stormConcurrency: 4, rates: [50, 100, 200, 400, 800, 1600, 3200], stepS: 5, bodyBytes: 1024 * 1024 },
   },
   quick: {
@@ -18,6 +19,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     storm: { alerts: 2_000, seconds: 10, batchSize: 10, settleTimeoutS: 40 },
     rebuild: { incidents: 1_000, eventsPerIncident: 100 },
     digest: { entries: 10_000, runs: 3 },
+    api: { incidents: 10_000, rate: 200, durationS: 5, warmupS: 1 },
     capacity: { ackRate: 200, ackS: 4, stormConcurrency: 4, rates: [50, 200, 800, 3200], stepS: 2, bodyBytes: 1024 * 1024 },
   },
   tiny: {
@@ -27,6 +29,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     storm: { alerts: 40, seconds: 1, batchSize: 10, settleTimeoutS: 30 },
     rebuild: { incidents: 20, eventsPerIncident: 30 },
     digest: { entries: 100, runs: 1 },
+    api: { incidents: 60, rate: 20, durationS: 0.5, warmupS: 0 },
     capacity: { ackRate: 20, ackS: 0.5, stormConcurrency: 1, rates: [10, 20], stepS: 0.5, bodyBytes: 64 * 1024 },
   },
 };

@@ -78,13 +78,17 @@ export type TokenCheck =
   { ok: true; token: ApiToken } | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; detail: string };
 
 /** Who presents this secret, if anyone may still use it. */
+const LAST_USED_PRECISION_MS = 60_000;
+
 export async function authenticateToken(db: DB, secret: string, now: Date): Promise<TokenCheck> {
   const token = await findApiTokenBySecret(db, secret);
   if (!token) return { ok: false, reason: 'unknown', detail: 'The bearer token is not a Revenant API token.' };
   if (token.revokedAt) return { ok: false, reason: 'revoked', detail: `This token was revoked at ${token.revokedAt}.` };
   if (token.expiresAt && token.expiresAt <= now.toISOString())
     return { ok: false, reason: 'expired', detail: `This token expired at ${token.expiresAt}.` };
-  await touchApiToken(db, token.id, now);
+  // "Last used" to the minute: a write per request would put every API read behind the database's writer.
+  const last = token.lastUsedAt ? Date.parse(token.lastUsedAt) : Number.NaN;
+  if (!(now.getTime() - last < LAST_USED_PRECISION_MS)) await touchApiToken(db, token.id, now);
   return { ok: true, token };
 }
 

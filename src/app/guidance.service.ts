@@ -126,5 +126,22 @@ export function createGuidanceService(deps: GuidanceServiceDeps) {
     return res.duplicate ? { incidentNumber, added: false, reason: 'duplicate' } : { incidentNumber, added: true };
   }
 
-  return { usesModel: deps.drafter.usesModel, forIncident, addSuggestion };
+  /**
+   * Guidance for a reader outside Slack (the REST API, the console): computed the same way, posted nowhere.
+   * A model call is still recorded (GUIDANCE_GENERATED) because it may have cost; a deterministic answer writes nothing.
+   */
+  async function preview(req: GuidanceRequest): Promise<{ incidentNumber: number; result: GuidanceResult }> {
+    const { orgId, incidentId, actor } = req;
+    requirePermission(canView(actor));
+    const state = await deps.incidents.load(orgId, incidentId);
+    if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
+    const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now());
+    const result = await deps.drafter.generate(context);
+    if (deps.drafter.usesModel) {
+      await deps.incidents.execute({ ...req, command: { type: 'RecordGuidance', ...guidanceRecord(result) } });
+    }
+    return { incidentNumber: state.number, result };
+  }
+
+  return { usesModel: deps.drafter.usesModel, forIncident, preview, addSuggestion };
 }

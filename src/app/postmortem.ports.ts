@@ -67,6 +67,13 @@ export interface PullRequests {
   open(req: PullRequestRequest): Promise<PullRequestResult>;
 }
 
+/** The chat-side ports of one workspace (names, links, uploads); a caller outside Slack gets them per org. */
+export interface PostmortemChatPorts {
+  users: UserDirectory;
+  links: IncidentLinks;
+  uploads: FileUploads;
+}
+
 export interface FileUploads {
   upload(
     orgId: string,
