@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { apiCliCommands } from './adapters/http/api/api.cli';
+import { sloCliCommands } from './adapters/slos/slo.cli';
 import { BackupError, backupSqlite, restoreSqlite } from './adapters/db/backup';
 import { createDb } from './adapters/db/create-db';
 import { migrateToLatest } from './adapters/db/migrate';
@@ -12,6 +13,7 @@ import { type Config, ConfigError, loadConfig, loadDotEnv } from './config';
 import { isRole, ROLES } from './shared/roles';
 import { CONNECTOR_KINDS, isConnectorKind } from './signals/normalisers';
 import { CHANGE_CONNECTOR_KINDS, isChangeConnectorKind } from './changes/change.types';
+import { HEARTBEAT_KIND } from './slos/heartbeat.policy';
 
 /** An operator command: gets the parsed flags, a migrated database and the config; prints its own output. */
 export type CliCommand = (args: { flags: Record<string, string | boolean | undefined>; db: DB; config: Config }) => Promise<void>;
@@ -44,9 +46,11 @@ export const commands: Record<string, CliCommand> = {
   },
   'connector add': async ({ flags, db, config }) => {
     const kind = need(flags, 'kind');
-    if (!isConnectorKind(kind) && !isChangeConnectorKind(kind)) throw new UsageError(`--kind must be one of ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS].join(', ')}`);
+    if (!isConnectorKind(kind) && !isChangeConnectorKind(kind) && kind !== HEARTBEAT_KIND) throw new UsageError(`--kind must be one of ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS, HEARTBEAT_KIND].join(', ')}`);
     const name = typeof flags.name === 'string' ? flags.name : undefined;
-    const c = await addConnector({ db, config, now: () => new Date() }, { orgId: need(flags, 'org'), actor: operatorActor, kind, name });
+    // Heartbeats: --interval 5m --grace 2m (docs: README "Heartbeats").
+    const beat = { interval: typeof flags.interval === 'string' ? flags.interval : undefined, grace: typeof flags.grace === 'string' ? flags.grace : undefined };
+    const c = await addConnector({ db, config, now: () => new Date() }, { orgId: need(flags, 'org'), actor: operatorActor, kind, name, ...beat });
     console.log(JSON.stringify({ id: c.id, url: c.url, token: c.token }));
   },
   digest: async ({ flags, db, config }) => {
@@ -62,10 +66,13 @@ export const commands: Record<string, CliCommand> = {
   },
   'connector list': async ({ flags, db, config }) => {
     for (const c of await listConnectors({ db, config }, { orgId: need(flags, 'org'), actor: operatorActor })) {
-      console.log(JSON.stringify({ id: c.id, kind: c.kind, name: c.name, url: c.url, created_by: c.createdBy, created_at: c.createdAt, revoked_at: c.revokedAt ?? null }));
+      console.log(JSON.stringify({ id: c.id, kind: c.kind, category: c.category, name: c.name, url: c.url, created_by: c.createdBy, created_at: c.createdAt, revoked_at: c.revokedAt ?? null }));
     }
   },
   ...apiCliCommands,
+  ...sloCliCommands,
+  // Loaded on use, like digest: a dry run of correlation for a payload on stdin (reads only).
+  correlate: async (args) => (await import('./adapters/catalog/correlate.cli')).correlateCommand(args),
 };
 
 /** Commands that open the database files themselves: run before (instead of) the usual open-and-migrate. */
@@ -93,7 +100,10 @@ export const USAGE = `usage: revenant <command> [flags]
   access grant --org T --user U --role R    set a role (admin|sre_lead|responder|viewer)
   connector add --org T --kind K [--name N] create an alert connector (prints id, url, token)
   connector list --org T                    list connectors
+  connector add --org T --kind heartbeat --name N [--interval 5m] [--grace 2m]   a heartbeat (dead man's switch)
+  health --org T [--service S]              the health grid: one JSON line per catalog service
   digest --org T                            post the watchlist digest now
+  correlate --org T --kind K < payload.json dry run: per alert attach/declare/ignore and why (writes nothing)
   backup --to FILE                          online copy of the SQLite database (Postgres: prints the pg_dump way)
   restore --from FILE                       restore a backup into an empty SQLite database and migrate it forward
   token create --org T --role R --name N [--expires 90d]   create an API token (prints it once)
@@ -107,7 +117,7 @@ export async function runCli(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { org: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, url: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' }, events: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { org: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, id: { type: 'string' }, url: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' }, events: { type: 'string' }, interval: { type: 'string' }, grace: { type: 'string' }, service: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const key = [positionals.slice(0, 2).join(' '), positionals[0] ?? ''].find((k) => k in commands || k in fileCommands);
   if (values.help || !key) {

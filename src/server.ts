@@ -9,7 +9,12 @@ import type { DB } from './adapters/db/schema';
 import { createSearchIndexer } from './adapters/db/search.indexer';
 import { closeServer, createInflight, refuseWhileDraining, timestampFromFuture } from './adapters/http/graceful';
 import { connectorsRoute } from './adapters/http/connectors.route';
+import { heartbeatRoute } from './adapters/http/heartbeat.route';
+import { attachSlos } from './adapters/slos/slo.wiring';
 import { changesRoute } from './adapters/http/changes.route';
+import { followUpsWebhookRoute } from './adapters/http/followups-webhook.route';
+import { createMappingFile } from './adapters/changes/mapping-file';
+import { registerRollbackListeners } from './adapters/slack/rollback/rollback.listener';
 import { apiRouteModule } from './adapters/http/api/api.route';
 import { webhookPlanContext, withWebhooks } from './adapters/webhooks/webhook.effects';
 import { createHttpApp, type RouteModule } from './adapters/http/http.app';
@@ -19,20 +24,28 @@ import { configSecrets, createLogger } from './adapters/logger';
 import type { DelivererRegistry } from './adapters/outbox/effect-registry';
 import { createOutboxWorker, retryNow } from './adapters/outbox/outbox.worker';
 import { createRunbookFiles } from './adapters/runbooks/runbook-files';
+import { createCatalogFiles } from './adapters/catalog/catalog-files';
+import { createCatalogService } from './app/catalog.service';
 import { createSlackRuntime, type ListenerModule, SLACK_BODY_LIMIT } from './adapters/slack/bolt-app';
 import { createEffectPlanner } from './adapters/slack/effects.planner';
 import { registerGuidanceListeners } from './adapters/slack/guidance/guidance.listener';
 import { isSlackUnreachable, slackErrorHint } from './adapters/slack/slack-errors';
 import { createSlackDelivery } from './adapters/slack/delivery/slack.deliveries';
 import { registerPostmortemListeners } from './adapters/slack/postmortems/postmortem.listener';
+import { registerFollowUpListeners } from './adapters/slack/followups/followups.listener';
+import { registerPrivacyListeners } from './adapters/slack/privacy/privacy.listener';
+import { chatPortsFrom } from './adapters/slack/postmortems/postmortem.wiring';
 import { createGitHubPullRequests } from './adapters/github/github-pr';
 import { createGuidanceDrafter } from './adapters/openai/guidance-llm';
+import { createCatchupSummarizerPort } from './adapters/openai/catchup-llm';
 import { createPostmortemDrafterPort } from './adapters/openai/postmortem-drafter';
 import { withChannelLifecycle } from './adapters/cron/archive.delivery';
 import { createScheduler, homeOrgFrom, type Scheduler } from './adapters/cron/scheduler';
 import { registerDigestFeature } from './adapters/slack/digest/digest.feature';
 import type { AppDeps } from './app/deps';
 import { createIncidentService } from './app/incident.service';
+import { createCommitFeed } from './app/commit-feed';
+import { consoleRouteModule } from './adapters/console/console.routes';
 import type { Config } from './config';
 
 export interface StartOptions {
@@ -85,25 +98,36 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   // Search is a convenience: a failed re-index is logged, and `revenant projections rebuild` repairs it.
   const searchIndexer = createSearchIndexer(db, { onError: (err, orgId, incidentId) => logger.warn({ err, orgId, incidentId }, 'search index update failed') });
   const runbooks = createRunbookFiles(config.runbooksDir);
+  const catalogFiles = createCatalogFiles(config.catalogPath, {
+    now,
+    onProblems: (problems) => logger.warn({ problems: problems.slice(0, 50), count: problems.length }, 'service catalog problems (bad entries skipped)'),
+  });
+  await catalogFiles.reload();
+  const catalog = createCatalogService(catalogFiles);
 
+  const commitFeed = createCommitFeed();
   let kick = () => undefined as void;
   const incidents = createIncidentService({
     db,
     now,
-    planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel }))),
+    planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel, privateAnnounce: config.privacy.announce, followUpExport: !!config.github.token }))),
     planContext: webhookPlanContext,
     onCommitted: (r) => {
       for (const e of r.events) metrics.incidentEvents.inc({ type: e.type });
       searchIndexer.schedule(r.orgId, r.incidentId);
+      commitFeed.publish(r);
       kick();
     },
   });
   const deps: AppDeps = {
-    db, config, logger, now, incidents, metrics, runbooks, searchIndexer,
+    db, config, logger, now, incidents, metrics, runbooks, searchIndexer, commitFeed, catalog,
     kickOutbox: () => kick(),
     postmortems: { drafter: createPostmortemDrafterPort(config), pullRequests: createGitHubPullRequests(config.github) },
     guidance: { drafter: createGuidanceDrafter(config) },
+    catchup: { summarizer: createCatchupSummarizerPort(config) },
+    changesMapping: createMappingFile(config.changes.mappingPath, logger),
   };
+  const slos = attachSlos(deps);
 
   // Slack back after an outage: what backed off because of it goes out now (still in order), not up to a minute later.
   // Only calls that provably never reached Slack (refused, no DNS): a timed-out call may still land, and its
@@ -112,8 +136,10 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     void retryNow(db, ['%ECONNREFUSED%', '%ENOTFOUND%', '%EAI_AGAIN%'], now())
       .then(() => kick())
       .catch((err) => logger.warn({ err }, 'could not hurry the outbox after Slack came back'));
-  const listenerModules = [registerPostmortemListeners, registerGuidanceListeners, registerDigestFeature, ...(opts.listeners ?? [])];
+  const listenerModules = [registerPostmortemListeners, registerFollowUpListeners, registerGuidanceListeners, registerDigestFeature, registerRollbackListeners, registerPrivacyListeners, ...(opts.listeners ?? [])];
   const slack = config.slack.mode === 'none' ? undefined : createSlackRuntime(config, deps, listenerModules, { onSlackRecovered });
+  // The REST API drafts postmortems with the workspace's names and links, as a slash command would.
+  if (slack && deps.postmortems) deps.postmortems.chatPortsFor = chatPortsFrom(deps, slack.clientFor);
   const worker = createOutboxWorker({
     db,
     now,
@@ -121,7 +147,10 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
     leaseMs: opts.outbox?.leaseMs ?? config.outboxLeaseMs,
     backoffBaseMs: opts.outbox?.backoffBaseMs,
     concurrency: opts.outbox?.concurrency,
-    deliver: createSlackDelivery({ db, config, now, incidents, clientFor: slack?.clientFor ?? (async () => undefined) }, opts.deliveries),
+    deliver: createSlackDelivery(
+      { db, config, now, incidents, catalog, warn: (msg, d) => logger.warn(d ?? {}, msg), clientFor: slack?.clientFor ?? (async () => undefined) },
+      opts.deliveries,
+    ),
     // Slack unreachable is an outage to wait out, not a reason to give an effect up after ~25 minutes.
     keepTrying: (o) => o.type === 'retry' && isSlackUnreachable(o.error),
     onOutcome: (row, o) => {
@@ -134,9 +163,10 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   });
   kick = () => worker.kick();
   const scheduler = createScheduler({ db, config, logger, now, kick: () => kick(), homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined });
+  const sloSchedule = { id: scheduler.id, homeOrg: config.slack.mode === 'single' && slack ? homeOrgFrom(() => slack.clientFor('')) : undefined };
 
   const readiness = { slack: slack ? () => slack.health.status() : undefined };
-  const hono = createHttpApp(deps, metrics, [changesRoute, connectorsRoute, apiRouteModule, ...(opts.routes ?? [])], readiness);
+  const hono = createHttpApp(deps, metrics, [changesRoute, followUpsWebhookRoute, heartbeatRoute, connectorsRoute, apiRouteModule, consoleRouteModule, ...(opts.routes ?? [])], readiness);
   const honoListener = getRequestListener(hono.fetch);
   const slackListener = slack?.httpListener;
   // Listener work continues after ack(): count it so a graceful stop can wait for it.
@@ -193,6 +223,7 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   await slack?.start();
   if (opts.startWorker !== false) worker.start();
   if (opts.startScheduler !== false) scheduler.start();
+  if (opts.startScheduler !== false) slos.start(sloSchedule);
   logger.info({ port, slack: config.slack.mode, socketMode: !!config.slack.appToken, database: config.database.dialect }, 'Runbook Revenant is listening');
 
   return {
@@ -209,10 +240,12 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
       const closedClean = await closeServer(server, grace);
       const listenersDone = await inflight.idle(grace);
       await scheduler.stop();
+      await slos.stop();
       await worker.stop();
       await slack?.stop();
       await searchIndexer.close();
       runbooks.close();
+      catalogFiles.close();
       if (!opts.db) await db.destroy();
       logger.info({ closedClean, listenersDone }, 'Runbook Revenant stopped');
     },

@@ -173,5 +173,5 @@ export function configSecrets(config: Config): string[] {
       dbPassword = undefined;
     }
   }
-  return [slack.botToken, slack.signingSecret, slack.clientSecret, slack.stateSecret, slack.appToken, openai.apiKey, github.token, dbPassword].filter((s): s is string => !!s);
+  return [slack.botToken, slack.signingSecret, slack.clientSecret, slack.stateSecret, slack.appToken, openai.apiKey, github.token, config.followUps?.webhookSecret, dbPassword, config.prometheus.bearerToken, config.prometheus.basicAuth].filter((s): s is string => !!s);
 }

@@ -1,6 +1,6 @@
 import { eventsPage, grantsOf, listIncidentsPage, type IncidentFilter } from '../adapters/db/api-incidents.repo';
 import { timelineOf } from '../adapters/db/incident.queries';
-import { canCompleteFollowUp, canView, requirePermission } from '../incidents/incident.permissions';
+import { canCompleteFollowUp, canSeeIncident, canView, requirePermission } from '../incidents/incident.permissions';
 import type {
   Actor,
   IncidentRole,
@@ -17,9 +17,12 @@ import {
   changeSeverity,
   changeStatus,
   completeFollowUp,
+  reopenFollowUp,
   declareIncident,
   postUpdate,
 } from './incident-commands.service';
+import { isPrivateRow, recordPrivateView, type ViewSurface } from './privacy.service';
+import { sloViolationsOf } from './slo-violations.service';
 
 /**
  * The API's use cases, on the same incident unit of work and domain commands as the Slack listeners,
@@ -33,15 +36,25 @@ export interface ApiCaller {
   actor: Actor;
   /** Namespaced Idempotency-Key (per token), passed to the event log so a replay writes nothing. */
   idempotencyKey?: string;
+  /** Where a private incident's audited view happened (the web console passes `console`); default `api`. */
+  surface?: ViewSurface;
 }
 
 const notFound = () => new DomainError('not_found', 'No such incident in this organisation.');
 
-async function existing(deps: Deps, orgId: string, incidentId: string): Promise<IncidentState> {
-  const state = await deps.incidents.load(orgId, incidentId);
-  if (!state.exists || state.orgId !== orgId) throw notFound();
+/** A private incident is not found for a token that may not see it (non-admin): exactly as if it did not exist. */
+async function existing(deps: Deps, caller: ApiCaller, incidentId: string): Promise<IncidentState> {
+  const state = await deps.incidents.load(caller.orgId, incidentId);
+  if (!state.exists || state.orgId !== caller.orgId) throw notFound();
+  if (!canSeeIncident(caller.actor, state).allowed) throw notFound();
   return state;
 }
+
+/** Reads of a private incident through the API are audited (PRIVATE_INCIDENT_VIEWED, surface `api`). */
+const audited = (deps: Deps, caller: ApiCaller, state: IncidentState) =>
+  state.visibility === 'private'
+    ? recordPrivateView(deps, { orgId: caller.orgId, incidentId: state.id, actor: caller.actor, surface: caller.surface ?? 'api' })
+    : Promise.resolve();
 
 /** The shared use cases' input for this caller and incident. */
 const on = (caller: ApiCaller, incidentId: string, idempotencyKey = caller.idempotencyKey) => ({
@@ -59,6 +72,8 @@ export interface DeclareInput {
   description?: string;
   /** Slack user id: made commander (and invited to the channel) right after the declaration. */
   commander?: string;
+  /** 'private': a private channel, members only (README "Private incidents"). */
+  visibility?: 'public' | 'private';
 }
 
 export async function apiDeclare(deps: Deps, caller: ApiCaller, input: DeclareInput): Promise<IncidentState> {
@@ -70,14 +85,19 @@ export async function apiDeclare(deps: Deps, caller: ApiCaller, input: DeclareIn
 
 export async function apiGetIncident(deps: Deps, caller: ApiCaller, incidentId: string) {
   requirePermission(canView(caller.actor));
-  const state = await existing(deps, caller.orgId, incidentId);
+  await audited(deps, caller, await existing(deps, caller, incidentId));
   const timeline = await timelineOf(deps.db, caller.orgId, incidentId);
-  return { state, timeline };
+  const sloViolations = await sloViolationsOf(deps, caller.orgId, incidentId);
+  return { state: await deps.incidents.load(caller.orgId, incidentId), timeline, sloViolations };
 }
 
 export async function apiListIncidents(deps: Deps, caller: ApiCaller, filter: Omit<IncidentFilter, 'orgId'>) {
   requirePermission(canView(caller.actor));
-  return listIncidentsPage(deps.db, { ...filter, orgId: caller.orgId });
+  const page = await listIncidentsPage(deps.db, { ...filter, orgId: caller.orgId, viewer: caller.actor });
+  for (const row of page.rows.filter(isPrivateRow)) {
+    await recordPrivateView(deps, { orgId: caller.orgId, incidentId: row.id, actor: caller.actor, surface: caller.surface ?? 'api' });
+  }
+  return page;
 }
 
 export async function apiIncidentEvents(
@@ -88,7 +108,7 @@ export async function apiIncidentEvents(
   limit: number,
 ) {
   requirePermission(canView(caller.actor));
-  await existing(deps, caller.orgId, incidentId);
+  await audited(deps, caller, await existing(deps, caller, incidentId));
   return eventsPage(deps.db, caller.orgId, incidentId, afterSeq, limit);
 }
 
@@ -99,12 +119,12 @@ export async function apiChangeStatus(
   status: IncidentStatus,
   message?: string,
 ) {
-  await existing(deps, caller.orgId, incidentId);
+  await existing(deps, caller, incidentId);
   return (await changeStatus(deps, { ...on(caller, incidentId), status, message })).state;
 }
 
 export async function apiChangeSeverity(deps: Deps, caller: ApiCaller, incidentId: string, severity: Severity) {
-  await existing(deps, caller.orgId, incidentId);
+  await existing(deps, caller, incidentId);
   return (await changeSeverity(deps, { ...on(caller, incidentId), severity })).state;
 }
 
@@ -115,22 +135,22 @@ export async function apiAssignRole(
   role: IncidentRole,
   userId: string,
 ) {
-  await existing(deps, caller.orgId, incidentId);
+  await existing(deps, caller, incidentId);
   return (await assignRole(deps, { ...on(caller, incidentId), role, userId })).state;
 }
 
 export async function apiAddNote(deps: Deps, caller: ApiCaller, incidentId: string, text: string) {
-  await existing(deps, caller.orgId, incidentId);
+  await existing(deps, caller, incidentId);
   return (await addNote(deps, { ...on(caller, incidentId), text })).state;
 }
 
 export async function apiPostUpdate(deps: Deps, caller: ApiCaller, incidentId: string, text: string) {
-  await existing(deps, caller.orgId, incidentId);
+  await existing(deps, caller, incidentId);
   return (await postUpdate(deps, { ...on(caller, incidentId), text })).state;
 }
 
 export async function apiAddAction(deps: Deps, caller: ApiCaller, incidentId: string, text: string, owner?: string) {
-  const before = await existing(deps, caller.orgId, incidentId);
+  const before = await existing(deps, caller, incidentId);
   const { state } = await addFollowUp(deps, { ...on(caller, incidentId), text, owner });
   // The follow-up this request added (a replayed key: the one the first request added).
   const known = new Set(before.actions.map((a) => a.id));
@@ -145,17 +165,13 @@ export async function apiSetActionDone(
   actionId: string,
   done: boolean,
 ) {
-  const before = await existing(deps, caller.orgId, incidentId);
+  const before = await existing(deps, caller, incidentId);
   requirePermission(canCompleteFollowUp(caller.actor));
   if (!before.actions.some((a) => a.id === actionId))
     throw new DomainError('not_found', 'That follow-up action does not exist on this incident.');
-  // The domain has no "reopen follow-up" command yet; refusing is better than pretending.
-  if (!done)
-    throw new DomainError(
-      'invalid_input',
-      'Marking a follow-up as not done is not supported yet; add a new follow-up instead.',
-    );
-  const { state } = await completeFollowUp(deps, { ...on(caller, incidentId), actionId });
+  const { state } = done
+    ? await completeFollowUp(deps, { ...on(caller, incidentId), actionId })
+    : await reopenFollowUp(deps, { ...on(caller, incidentId), actionId });
   return { state, action: state.actions.find((a) => a.id === actionId)! };
 }
 

@@ -1,5 +1,6 @@
 import { searchRelated } from '../adapters/db/search.repo';
-import { canView, requirePermission } from '../incidents/incident.permissions';
+import { visibleRawSql } from '../adapters/db/privacy.repo';
+import { canSeeIncident, canView, requirePermission } from '../incidents/incident.permissions';
 import { DomainError } from '../shared/domain-error';
 import type { ApiCaller } from './api-incidents.service';
 import type { AppDeps } from './deps';
@@ -8,12 +9,15 @@ import type { AppDeps } from './deps';
  * Read-only knowledge for the API where no shared service answers it yet: an incident's related past
  * incidents and the org's postmortems. Watchlist and runbooks use their shared services directly.
  */
-type Deps = Pick<AppDeps, 'db' | 'incidents' | 'now'>;
+type Deps = Pick<AppDeps, 'db' | 'incidents' | 'now'> & Partial<Pick<AppDeps, 'catalog'>>;
 
 export async function apiRelated(deps: Deps, caller: ApiCaller, incidentId: string, limit: number) {
   requirePermission(canView(caller.actor));
   const s = await deps.incidents.load(caller.orgId, incidentId);
-  if (!s.exists) throw new DomainError('not_found', 'No such incident in this organisation.');
+  // A private incident the token may not see is not found, exactly like one that does not exist.
+  if (!s.exists || !canSeeIncident(caller.actor, s).allowed) {
+    throw new DomainError('not_found', 'No such incident in this organisation.');
+  }
   return searchRelated(deps.db, {
     orgId: caller.orgId,
     text: [s.title, s.description, s.service].filter(Boolean).join(' '),
@@ -24,6 +28,9 @@ export async function apiRelated(deps: Deps, caller: ApiCaller, incidentId: stri
     correlationKeys: s.signals.map((g) => g.correlationKey).filter((k): k is string => !!k),
     limit,
     now: deps.now(),
+    // Related incidents never suggest a private one, to anyone (public incidents only; README "Private incidents").
+    viewer: 'public',
+    neighbours: s.service ? deps.catalog?.neighbours(s.service) : undefined,
   });
 }
 
@@ -49,6 +56,7 @@ export async function apiPostmortems(deps: Deps, caller: ApiCaller, limit: numbe
       'pr.url as pr_url',
     ])
     .where('p.org_id', '=', caller.orgId)
+    .where(visibleRawSql(caller.actor, 'i'))
     .where((eb) =>
       eb(
         'p.version',

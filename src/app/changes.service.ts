@@ -9,12 +9,20 @@ import {
 import { tokenMatches } from '../adapters/db/connector.repo';
 import type { DB } from '../adapters/db/schema';
 import type { EnvironmentVersion } from '../changes/change.fold';
-import { CHANGE_STATUSES, type ChangeEvent, type ChangeStatus, isChangeConnectorKind } from '../changes/change.types';
+import {
+  CHANGE_STATUSES,
+  type ChangeEvent,
+  type ChangeStatus,
+  isChangeConnectorKind,
+  isTerminal,
+} from '../changes/change.types';
 import { normaliseChange } from '../changes/normalisers';
 import { canRecordChanges, canView, requirePermission } from '../incidents/incident.permissions';
 import type { Actor } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { parseTime } from '../signals/normalisers/normaliser.helpers';
+import type { MappingSource } from '../changes/change.mapping';
+import { followDeployments, type RollbackDeps } from './rollback.service';
 
 /** Checks GitHub's `X-Hub-Signature-256` (implemented with @octokit/webhooks in the HTTP adapter). */
 export type GithubSignatureVerifier = (secret: string, payload: string, signature: string) => Promise<boolean>;
@@ -25,6 +33,10 @@ export interface ChangesDeps {
   verifyGithubSignature: GithubSignatureVerifier;
   /** Workflow names / file names (globs) whose completed runs are deployments. */
   deployWorkflows?: readonly string[];
+  /** CHANGES_MAPPING_PATH: repositories → services, environment aliases, deploy workflows. */
+  mapping?: MappingSource;
+  /** Settles rollbacks waiting for a deployment and re-renders open incidents' summaries (rollback.service.ts). */
+  rollback?: RollbackDeps;
 }
 
 export const DEFAULT_DEPLOY_WORKFLOWS = ['deploy*', '*deploy'];
@@ -137,21 +149,30 @@ export async function ingestChanges(
       : connector.kind === 'gitlab'
         ? headers('x-gitlab-event')
         : undefined;
+  const mapping = deps.mapping?.current();
   const result = normaliseChange(connector.kind, body, {
     eventType,
     receivedAt: now.toISOString(),
-    deployWorkflows: deps.deployWorkflows ?? DEFAULT_DEPLOY_WORKFLOWS,
+    deployWorkflows: deps.deployWorkflows ?? mapping?.deployWorkflows ?? DEFAULT_DEPLOY_WORKFLOWS,
+    mapping,
   });
   const empty = { type: 'accepted' as const, accepted: 0, duplicates: 0, stale: 0, unmapped: [] };
   if (result.type === 'ping') return { ...empty, pong: true };
   if (result.type === 'ignored') return { ...empty, ignored: result.reason };
 
-  return { ...empty, ...(await recordAll(deps.db, connector.orgId, connector.id, result.events, now)) };
+  const { moved, finished, ...counts } = await recordAll(deps.db, connector.orgId, connector.id, result.events, now);
+  if (deps.rollback) await followDeployments(deps.rollback, connector.orgId, { moved, finished });
+  return { ...empty, ...counts };
 }
 
 /** Store normalised change events (repeats and stale statuses counted, never applied); flags unknown services. */
 async function recordAll(db: DB, orgId: string, connectorId: string, events: readonly ChangeEvent[], now: Date) {
   const counts = { accepted: 0, duplicates: 0, stale: 0 };
+  /** Deliveries that changed a deployment's status: what rollbacks and live summaries follow. */
+  const moved: ChangeEvent[] = [];
+  // Every finished status, repeats included: a rollback whose settling failed after the deployment was stored
+  // is settled by the sender's retry (settling twice changes nothing).
+  const finished = events.filter((e) => isTerminal(e.status));
   const unmapped = new Set<string>();
   const known = new Map<string, boolean>();
   for (const event of events) {
@@ -160,10 +181,13 @@ async function recordAll(db: DB, orgId: string, connectorId: string, events: rea
     const outcome = await recordChange(db, { orgId, connectorId, event, unmapped: isUnmapped, now });
     if (outcome === 'duplicate') counts.duplicates++;
     else if (outcome === 'stale') counts.stale++;
-    else counts.accepted++;
+    else {
+      counts.accepted++;
+      moved.push(event);
+    }
     if (isUnmapped) unmapped.add(event.service);
   }
-  return { ...counts, unmapped: [...unmapped] };
+  return { ...counts, unmapped: [...unmapped], moved, finished };
 }
 
 export interface ListChangesInput {
@@ -244,10 +268,25 @@ export interface RecordChangesInput {
 }
 
 /** `POST /changes` with an API token (responder+): the generic shape, recorded as a connector delivery would be. */
-export async function recordChangesFromApi(deps: Pick<ChangesDeps, 'db' | 'now'>, input: RecordChangesInput) {
+export async function recordChangesFromApi(
+  deps: Pick<ChangesDeps, 'db' | 'now' | 'mapping' | 'rollback'>,
+  input: RecordChangesInput,
+) {
   requirePermission(canRecordChanges(input.actor));
   const now = deps.now();
-  const r = normaliseChange('changes', input.body, { receivedAt: now.toISOString(), deployWorkflows: [] });
+  const mapping = deps.mapping?.current();
+  const r = normaliseChange('changes', input.body, { receivedAt: now.toISOString(), deployWorkflows: [], mapping });
   if (r.type !== 'events') return { accepted: 0, duplicates: 0, stale: 0, unmapped: [] as string[] };
-  return recordAll(deps.db, input.orgId, input.actor.id, r.events, now);
+  const { moved, finished, ...counts } = await recordAll(deps.db, input.orgId, input.actor.id, r.events, now);
+  if (deps.rollback) await followDeployments(deps.rollback, input.orgId, { moved, finished });
+  return counts;
+}
+
+/** App Home's Deployments section: each environment's current version (failed latest flagged) and the latest few. */
+export async function deploymentsOverview(deps: Pick<ChangesDeps, 'db'>, input: { orgId: string; actor: Actor }) {
+  const [environments, recent] = await Promise.all([
+    listEnvironments(deps, input),
+    listRecentChanges(deps, { ...input, limit: 5 }),
+  ]);
+  return { environments, recent };
 }

@@ -9,6 +9,9 @@ import { rememberWebhookSecret } from '../adapters/db/changes.repo';
 import type { Config } from '../config';
 import { canAdminister, requirePermission } from '../incidents/incident.permissions';
 import type { Actor } from '../incidents/incident.types';
+import { HEARTBEAT_KIND } from '../slos/heartbeat.policy';
+import { heartbeatSpecOf, registerHeartbeat } from './heartbeat.service';
+import { connectorCategory } from '../changes/change.types';
 
 /** Alert connectors: created and listed by admins (slash command) and operators (CLI). */
 export interface ConnectorDeps {
@@ -27,6 +30,9 @@ export interface NewConnectorInput {
   name?: string;
   /** A retry of the same request is refused instead of creating a second connector. */
   idempotencyKey?: string;
+  /** Heartbeats: expected interval and grace (`5m`, `30s`); also read from the name (`backup every 1h grace 5m`). */
+  interval?: string;
+  grace?: string;
 }
 
 /** The token is in this result only, once; only its hash is stored. */
@@ -44,15 +50,17 @@ export function checkCanManageConnectors(actor: Actor): void {
 
 export async function addConnector(deps: ConnectorDeps, input: NewConnectorInput): Promise<CreatedConnector> {
   checkCanManageConnectors(input.actor);
+  const heartbeat = input.kind.trim().toLowerCase() === HEARTBEAT_KIND ? heartbeatSpecOf(input.name, input) : undefined;
   const c = await createConnector(deps.db, {
     orgId: input.orgId,
     kind: input.kind,
-    name: input.name,
+    name: heartbeat?.name ?? input.name,
     createdBy: input.actor.id,
     now: deps.now(),
     requestKey: input.idempotencyKey,
   });
   await rememberWebhookSecret(deps.db, { id: c.id, orgId: input.orgId, kind: input.kind, token: c.token, now: deps.now() });
+  if (heartbeat) await registerHeartbeat(deps.db, { connectorId: c.id, orgId: input.orgId, ...heartbeat, now: deps.now() });
   return {
     id: c.id,
     kind: input.kind.trim().toLowerCase(),
@@ -64,8 +72,8 @@ export async function addConnector(deps: ConnectorDeps, input: NewConnectorInput
 export async function listConnectors(
   deps: Pick<ConnectorDeps, 'db' | 'config'>,
   input: { orgId: string; actor: Actor },
-): Promise<Array<Connector & { url: string }>> {
+): Promise<Array<Omit<Connector, 'kind'> & { kind: string; url: string; category: 'changes' | 'alerts' }>> {
   checkCanManageConnectors(input.actor);
   const all = await listConnectorRows(deps.db, input.orgId);
-  return all.map((c) => ({ ...c, url: webhookUrl(deps.config.publicUrl, c.id) }));
+  return all.map((c) => ({ ...c, url: webhookUrl(deps.config.publicUrl, c.id), category: connectorCategory(c.kind) }));
 }

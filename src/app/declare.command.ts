@@ -11,6 +11,9 @@ export interface DeclareRequest {
   environment?: string;
   description?: string;
   signal?: SignalRef;
+  /** Private: a private channel named `<privateChannelPrefix>-<n>` (no title slug), members only. */
+  visibility?: 'public' | 'private';
+  privateChannelPrefix?: string;
 }
 
 /**
@@ -21,6 +24,7 @@ export const declareCommand =
   (channelPrefix: string, req: DeclareRequest) =>
   async (trx: Trx): Promise<IncidentCommand> => {
     const number = await nextIncidentNumber(trx, req.orgId);
+    const priv = req.visibility === 'private';
     return {
       type: 'DeclareIncident',
       number,
@@ -29,7 +33,10 @@ export const declareCommand =
       service: req.service?.trim() || undefined,
       environment: req.environment,
       description: req.description?.trim() || undefined,
-      channelName: incidentChannelName(channelPrefix, number, req.title),
+      channelName: priv
+        ? incidentChannelName(req.privateChannelPrefix ?? 'inc-private', number, '')
+        : incidentChannelName(channelPrefix, number, req.title),
       signal: req.signal,
+      ...(priv ? { visibility: 'private' as const } : {}),
     };
   };

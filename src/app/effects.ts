@@ -57,6 +57,19 @@ export const EFFECT_KINDS = {
   },
   'channel.archive': { payload: incidentRef.extend({ closedAt: z.string() }), holdsQueue: true },
   'channel.unarchive': { payload: incidentRef.extend({ requestedBy: z.string().optional() }), holdsQueue: true },
+  // Private incidents (src/adapters/slack/privacy): access requests to the commander/admins, the decision to the
+  // requester, and the switch to private (new private channel, old one archived, announcements neutralised).
+  'privacy.access_request': { payload: incidentRef.extend({ requestId: z.string(), userId: z.string() }), holdsQueue: true },
+  'privacy.access_decided': {
+    payload: incidentRef.extend({
+      requestId: z.string(),
+      userId: z.string(),
+      decision: z.enum(['approved', 'denied']),
+      by: z.string(),
+    }),
+    holdsQueue: true,
+  },
+  'privacy.make_private': { payload: incidentRef.extend({ members: z.array(z.string()) }), holdsQueue: true },
   // Outgoing webhooks (src/adapters/webhooks): a fold-able fan-out per incident, then one ordered row per subscriber and event.
   'webhook.fanout': { payload: incidentRef, holdsQueue: false },
   'webhook.deliver': {
@@ -67,6 +80,20 @@ export const EFFECT_KINDS = {
       body: z.string(),
     }),
     holdsQueue: true,
+  },
+  // Rollback from an incident (rollback.service.ts): dispatch the configured action, retried on 5xx; a timer that
+  // records ROLLBACK_TIMED_OUT if no deployment result came. Neither may hold the channel's posts back.
+  'rollback.dispatch': { payload: incidentRef.extend({ rollbackId: z.string() }), holdsQueue: false },
+  'rollback.timeout': { payload: incidentRef.extend({ rollbackId: z.string(), waitMs: z.number() }), holdsQueue: false },
+  // Follow-ups in an issue tracker (followups.service.ts): a GitHub outage must never hold the channel's posts.
+  'followup.export': { payload: incidentRef.extend({ actionId: z.string(), repository: z.string() }), holdsQueue: false },
+  // Close or reopen the issue to match the follow-up as it is when delivered (so out-of-order rows converge).
+  'followup.sync_issue': { payload: incidentRef.extend({ actionId: z.string() }), holdsQueue: false },
+  'followup.auto_export': { payload: incidentRef, holdsQueue: false },
+  // The weekly insights post (INSIGHTS_CRON): the charts as a PNG and the numbers, rendered at delivery time.
+  'insights.post': {
+    payload: z.object({ channel: z.string(), window: z.enum(['7d', '30d', '90d']), slot: z.string() }),
+    holdsQueue: false,
   },
 } as const satisfies Record<string, { payload: z.ZodType; holdsQueue: boolean }>;
 

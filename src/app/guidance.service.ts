@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findByIdempotencyKey } from '../adapters/db/event-store';
-import { loadGuidanceContext } from '../adapters/db/guidance.context';
+import { type CatalogRunbooks, loadGuidanceContext } from '../adapters/db/guidance.context';
 import { findIncidentById } from '../adapters/db/incident.queries';
 import { enqueueEffects } from '../adapters/db/outbox.repo';
 import type { DB } from '../adapters/db/schema';
 import type { RunbookFiles } from '../adapters/runbooks/runbook-files';
 import { buildGuidance } from '../guidance/guidance.builder';
+import { type SuspectChangeFact, withSuspectFirst } from '../guidance/guidance.suspect';
+import type { MappingSource } from '../changes/change.mapping';
+import { suspectChangeOf } from './rollback-reads.service';
 import { guidanceRecord } from '../guidance/guidance.record';
 import type { GuidanceContext, GuidanceResult, GuidanceView } from '../guidance/guidance.types';
 import { canView, requirePermission } from '../incidents/incident.permissions';
@@ -33,6 +36,10 @@ export interface GuidanceServiceDeps {
   db: DB;
   incidents: Pick<IncidentService, 'execute' | 'load'>;
   runbooks?: RunbookFiles;
+  /** Which services roll back how (the suspect deployment's step offers Roll back when configured). */
+  changesMapping?: MappingSource;
+  /** `revenant/runbook` annotations of the service catalog (a file's steps, or a link). */
+  catalogRunbooks?: CatalogRunbooks;
   logger: Pick<Logger, 'warn'>;
   now: () => Date;
   drafter: GuidanceDrafterPort;
@@ -61,6 +68,12 @@ export const deterministicGuidance: GuidanceDrafterPort = {
 };
 
 const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+/** The suspect deployment's step goes first, whichever drafter produced the rest (guidance.suspect.ts). */
+const withSuspect = (r: GuidanceResult, s: SuspectChangeFact | undefined): GuidanceResult =>
+  s ? { ...r, guidance: withSuspectFirst(r.guidance, s) } : r;
+/** The catalog's runbook links travel with the answer, whichever drafter produced it. */
+const withLinks = (r: GuidanceResult, ctx: GuidanceContext): GuidanceResult =>
+  ctx.runbookLinks?.length ? { ...r, runbookLinks: ctx.runbookLinks } : r;
 
 export type GuidanceService = ReturnType<typeof createGuidanceService>;
 
@@ -78,8 +91,9 @@ export function createGuidanceService(deps: GuidanceServiceDeps) {
       return { duplicate: true };
     const state = await deps.incidents.load(orgId, incidentId);
     if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
-    const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now());
-    const result = await deps.drafter.generate(context);
+    const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now(), deps.catalogRunbooks);
+    const suspect = await suspectChangeOf(deps, state);
+    const result = withSuspect(withLinks(await deps.drafter.generate(context), context), suspect);
     if (result.fallbackReason) {
       const { fallbackReason: reason, errorDetail: detail, latencyMs: ms } = result;
       deps.logger.warn({ incidentId, reason, detail, ms }, 'guidance fell back to runbooks');
@@ -135,8 +149,9 @@ export function createGuidanceService(deps: GuidanceServiceDeps) {
     requirePermission(canView(actor));
     const state = await deps.incidents.load(orgId, incidentId);
     if (!state.exists) throw new DomainError('not_found', 'That incident does not exist.');
-    const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now());
-    const result = await deps.drafter.generate(context);
+    const context = await loadGuidanceContext(deps.db, deps.runbooks, state, deps.now(), deps.catalogRunbooks);
+    const suspect = await suspectChangeOf(deps, state);
+    const result = withSuspect(withLinks(await deps.drafter.generate(context), context), suspect);
     if (deps.drafter.usesModel) {
       await deps.incidents.execute({ ...req, command: { type: 'RecordGuidance', ...guidanceRecord(result) } });
     }

@@ -22,9 +22,9 @@ export async function homeDashboard(
 ): Promise<HomeDashboard> {
   requirePermission(canView(input.actor));
   const [open, watchlist, myActions] = await Promise.all([
-    listIncidents(deps.db, input.orgId, 'open', HOME_OPEN_INCIDENTS),
+    listIncidents(deps.db, input.orgId, 'open', HOME_OPEN_INCIDENTS, input.actor),
     listWatchlist(deps, { ...input, limit: HOME_WATCHLIST_ENTRIES }),
-    openActionsOwnedBy(deps.db, input.orgId, input.actor.id),
+    openActionsOwnedBy(deps.db, input.orgId, input.actor.id, input.actor),
   ]);
   const problems = await channelProblemsOf(
     deps.db,

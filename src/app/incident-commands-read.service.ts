@@ -49,5 +49,5 @@ export async function listIncidents(
   const query = input.query?.trim();
   if (query)
     return { kind: 'search', which, query, results: await searchIncidents(deps, { orgId, actor, which, query }) };
-  return { kind: 'list', which, incidents: await listIncidentRows(deps.db, orgId, which, LIST_SHOWN) };
+  return { kind: 'list', which, incidents: await listIncidentRows(deps.db, orgId, which, LIST_SHOWN, actor) };
 }

@@ -18,6 +18,7 @@ import {
   MAX_TEXT,
   type Severity,
 } from '../incidents/incident.types';
+import type { NoteFile } from '../incidents/timeline.decider';
 import { DomainError } from '../shared/domain-error';
 import { declareCommand } from './declare.command';
 import type { IncidentService } from './incident.service';
@@ -29,7 +30,7 @@ import type { IncidentService } from './incident.service';
  */
 export interface IncidentCommandDeps {
   incidents: Pick<IncidentService, 'execute' | 'load'>;
-  config: Pick<Config, 'channelPrefix'>;
+  config: Pick<Config, 'channelPrefix'> & Partial<Pick<Config, 'privacy'>>;
 }
 
 /** Who asks, in which workspace. A retry with the same idempotency key changes nothing. */
@@ -60,6 +61,8 @@ export interface DeclareInput extends ActorInput {
   service?: string;
   environment?: string;
   description?: string;
+  /** 'private': members only, private channel (see README "Private incidents"). */
+  visibility?: 'public' | 'private';
 }
 
 /** A chat message added to the timeline (message shortcut, :pushpin:): once per message, however often. */
@@ -68,6 +71,8 @@ export interface MessageRef {
   ts: string;
   author?: string;
   text?: string;
+  /** Its files and images, kept on the note as links (permalinks). */
+  files?: NoteFile[];
 }
 
 async function run(
@@ -104,7 +109,11 @@ export async function declareIncident(deps: IncidentCommandDeps, input: DeclareI
     incidentId: randomUUID(),
     actor: input.actor,
     idempotencyKey: input.idempotencyKey,
-    command: declareCommand(deps.config.channelPrefix, { ...input, severity: input.severity ?? 'SEV3' }),
+    command: declareCommand(deps.config.channelPrefix, {
+      ...input,
+      severity: input.severity ?? 'SEV3',
+      privateChannelPrefix: deps.config.privacy?.channelPrefix,
+    }),
   });
   return { state: res.state, duplicate: res.duplicate };
 }
@@ -137,7 +146,8 @@ export async function addMessageToTimeline(deps: IncidentCommandDeps, input: Inc
   requirePermission(canAddNote(input.actor));
   const m = input.message;
   const text = (m.text ?? '').slice(0, MAX_TEXT) || '(message without text)';
-  return run(deps, input, { type: 'AddNote', text, source: { channelId: m.channelId, ts: m.ts, author: m.author } });
+  const files = m.files?.length ? { files: m.files } : {};
+  return run(deps, input, { type: 'AddNote', text, source: { channelId: m.channelId, ts: m.ts, author: m.author, ...files } });
 }
 
 export async function addFollowUp(
@@ -152,6 +162,12 @@ export async function addFollowUp(
 export async function completeFollowUp(deps: IncidentCommandDeps, input: IncidentInput & { actionId: string }) {
   requirePermission(canCompleteFollowUp(input.actor));
   return run(deps, input, { type: 'CompleteAction', actionId: input.actionId });
+}
+
+/** Undo a completion (done by mistake, or the tracker issue was reopened). */
+export async function reopenFollowUp(deps: IncidentCommandDeps, input: IncidentInput & { actionId: string }) {
+  requirePermission(canCompleteFollowUp(input.actor));
+  return run(deps, input, { type: 'ReopenAction', actionId: input.actionId });
 }
 
 export async function postUpdate(deps: IncidentCommandDeps, input: IncidentInput & { text: string }) {

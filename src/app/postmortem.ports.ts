@@ -46,6 +46,8 @@ export interface PullRequestRequest {
    * has another sha, people edited it on GitHub, and a regenerated draft must not overwrite them.
    */
   lastWrittenSha?: string;
+  /** `owner/name` instead of GITHUB_REPOSITORY: a private incident's PR goes to GITHUB_PRIVATE_REPOSITORY. */
+  repository?: string;
 }
 
 export interface PullRequestResult {

@@ -35,6 +35,8 @@ import type {
   PullRequests,
   UserDirectory,
 } from './postmortem.ports';
+import { sloViolationsOf } from './slo-violations.service';
+import { changesAround } from './rollback-reads.service';
 
 export * from './postmortem.ports';
 
@@ -50,6 +52,8 @@ export interface PostmortemServiceDeps {
   users: UserDirectory;
   links: IncidentLinks;
   uploads: FileUploads;
+  /** GITHUB_PRIVATE_REPOSITORY: where private incidents' postmortem PRs go (refused when unset). */
+  privateRepository?: string;
 }
 
 export interface PostmortemRequest {
@@ -75,6 +79,9 @@ export const deterministicDrafter: PostmortemDrafterPort = {
 };
 
 const NO_DRAFT = 'There is no postmortem draft yet: run `/incident postmortem` first.';
+const privateRepoMissing = (n: number) =>
+  `INC-${n} is private, so its postmortem pull request goes to a private repository, and none is set up: an admin ` +
+  'needs to set `GITHUB_PRIVATE_REPOSITORY` (owner/name). You can still download the draft.';
 
 async function existingIncident(
   deps: PostmortemServiceDeps,
@@ -125,10 +132,11 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
     requirePermission(canDraftPostmortem(actor));
     const state = await existingIncident(deps, orgId, incidentId);
     const events = await loadEvents(deps.db, orgId, incidentId);
-    const [userNames, related, channelUrl] = await Promise.all([
+    const [userNames, related, channelUrl, sloViolations] = await Promise.all([
       deps.users.names(orgId, userIdsIn(state, events)),
       relatedTo(state),
       incidentLink(orgId, incidentId),
+      sloViolationsOf(deps, orgId, incidentId),
     ]);
     const names = { revenant: 'Runbook Revenant', ...userNames };
     const input = {
@@ -138,6 +146,8 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
       related,
       links: { channelUrl },
       now: deps.now().toISOString(),
+      sloViolations,
+      changes: await changesAround(deps, state, deps.now()).catch(() => []),
     };
     const gen = await deps.drafter.draft(input);
     if (gen.fallback)
@@ -187,7 +197,11 @@ export function createPostmortemService(deps: PostmortemServiceDeps) {
       incidentLink(orgId, incidentId),
       getPostmortemPr(deps.db, orgId, incidentId),
     ]);
+    // A private incident's postmortem never goes to the shared repository.
+    const priv = state.visibility === 'private';
+    if (priv && !deps.privateRepository) throw new DomainError('unavailable', privateRepoMissing(state.number));
     const pr = await deps.pullRequests.open({
+      ...(priv ? { repository: deps.privateRepository } : {}),
       number: state.number,
       title: state.title,
       incidentUrl,

@@ -29,6 +29,10 @@ export async function searchIncidents(
     text: req.query,
     limit: open ? OPEN_CANDIDATES : SEARCH_SHOWN,
     now: deps.now(),
+    // Their own private incidents too (members, admins); nobody else's text can match.
+    viewer: req.actor,
+    // Their own words: nothing is boilerplate, no minimum (relatedness rules are for suggestions).
+    purpose: 'search',
   });
   return (open ? ranked.filter((r) => isOpenStatus(String(r.status))) : ranked).slice(0, SEARCH_SHOWN);
 }

@@ -9,18 +9,14 @@ import {
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
 import type { Actor, Severity } from '../incidents/incident.types';
 import { loopBudget, yieldToLoop } from '../shared/yield-to-loop';
-import {
-  type AutoDeclarePolicy,
-  type CorrelationCandidate,
-  correlate,
-  severityFromSignal,
-  toSignalRef,
-} from '../signals/correlation';
+import { type AutoDeclarePolicy, toSignalRef } from '../signals/correlation';
 import { dedupKey } from '../signals/dedup';
 import { type ConnectorKind, normalise } from '../signals/normalisers';
 import { evaluateRisk } from '../signals/risk.evaluator';
 import type { Signal } from '../signals/signal.types';
+import { connectorIsPrivateOnly, onlyPrivateCandidates } from '../adapters/db/privacy.repo';
 import { declareCommand } from './declare.command';
+import { connectedTo, declaredCandidate, type PlanSettings, planSignal, rememberJoin, topologyPolicy } from './correlation-plan';
 import { normaliseInSlices } from './sliced-normalise';
 import type { AppDeps } from './deps';
 import type { UnitOfWork } from './incident.service';
@@ -85,10 +81,12 @@ const servicesAhead = (todo: readonly Fresh[], from: number) =>
  * requests before it in its group opened.
  */
 export function createSignalIngestService(
-  deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> & { autoDeclare?: AutoDeclarePolicy },
+  deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> & Partial<Pick<AppDeps, 'catalog'>> & { autoDeclare?: AutoDeclarePolicy },
 ) {
   const autoDeclare = deps.autoDeclare ?? deps.config.autoDeclare;
   const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
+  // The catalog may change between requests: its graph is taken per unit of work.
+  const settings = (): PlanSettings => ({ autoDeclare, cap, catalog: deps.catalog, topology: topologyPolicy(deps) });
 
   /** Parse a sender's body; throws DomainError('invalid_input') listing every problem. Pure, nothing stored. */
   function parse(connector: IngestConnector, body: unknown, receivedAt: Date) {
@@ -156,11 +154,13 @@ export function createSignalIngestService(
     const counts: Counts = { duplicates: fresh.length - todo.length, attached: 0, declared: 0, incidentIds: [] };
     if (todo.length === 0) return counts;
 
-    const candidates = await loadCandidates(
-      trx,
-      orgId,
-      todo.map((f) => f.signal),
-    );
+    const plan = settings();
+    const batch = todo.map((f) => f.signal);
+    // A private-only connector (README "Private incidents"): its alerts open and join private incidents only, and
+    // stay off the watchlist (a public surface).
+    const privateOnly = await connectorIsPrivateOnly(trx, connector.id);
+    const loaded = await loadCandidates(trx, orgId, batch, connectedTo(plan.topology, plan.catalog, batch));
+    const candidates = privateOnly ? await onlyPrivateCandidates(trx, orgId, loaded) : loaded;
     const byId = new Map(candidates.map((c) => [c.incidentId, c]));
     let budget: Awaited<ReturnType<typeof declareBudget>> | undefined;
     const watch: WatchItem[] = [];
@@ -170,16 +170,10 @@ export function createSignalIngestService(
     for (const [index, { signal, key }] of todo.entries()) {
       await breathe();
       const risk = evaluateRisk(signal);
-      let decision = correlate(signal, candidates, now, { autoDeclare, risk: risk.level });
-      const ref = toSignalRef(signal, risk, randomUUID());
+      const decision = await planSignal(plan, signal, risk, candidates, now, async () => (budget ??= await declareBudget(uow, now)));
+      const ref = toSignalRef(signal, risk, randomUUID(), decision.kind === 'none' ? undefined : decision.correlation);
       let incidentId: string | null = null;
-      let storm = false;
-      if (decision.kind === 'declare') {
-        budget ??= await declareBudget(uow, now);
-        if (budget.left <= 0 && budget.stormId)
-          decision = { kind: 'attach', incidentId: budget.stormId, by: 'service_window' };
-        else storm = budget.left <= 0;
-      }
+      const storm = decision.kind === 'declare' && decision.storm;
       if (decision.kind === 'attach') {
         const r = await uow.execute({
           orgId,
@@ -190,11 +184,13 @@ export function createSignalIngestService(
         incidentId = r.incidentId;
         counts.attached++;
       } else if (decision.kind === 'declare') {
-        const severity: Severity = severityFromSignal(signal, risk);
+        const severity: Severity = decision.severity;
+        // Alerts never declare private incidents, unless an admin marked this connector private-only.
         const reason = storm
           ? `More than ${cap.count} incidents were opened by alerts within ${cap.windowMs / 60_000} minutes: ` +
             'further breached services join this incident (AUTO_DECLARE_LIMIT).'
-          : `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.`;
+          : `Opened automatically from a ${signal.source} alert: ${risk.reasons.join('; ')}.` +
+            (decision.correlation.evidence.tier ? ` ${severity} from the service catalog (tier ${decision.correlation.evidence.tier}).` : '');
         const r = await uow.execute({
           orgId,
           incidentId: randomUUID(),
@@ -207,33 +203,19 @@ export function createSignalIngestService(
             environment: storm ? undefined : signal.environment,
             description: reason.slice(0, 3000),
             signal: ref,
+            ...(privateOnly ? { visibility: 'private' as const, privateChannelPrefix: deps.config.privacy?.channelPrefix } : {}),
           }),
         });
         incidentId = r.incidentId;
         counts.declared++;
         budget!.left--;
         if (storm) budget!.stormId = incidentId;
-        const c: CorrelationCandidate = {
-          incidentId,
-          status: 'OPEN',
-          service: storm ? undefined : signal.serviceName,
-          environment: storm ? undefined : signal.environment,
-          correlationKeys: [],
-          traceIds: [],
-          fingerprints: [],
-        };
+        const c = declaredCandidate(incidentId, signal, storm);
         candidates.push(c);
         byId.set(incidentId, c);
       }
       if (incidentId) {
-        // Later alerts correlate against what this one just did.
-        const c = byId.get(incidentId);
-        if (c) {
-          c.fingerprints!.push(signal.fingerprint);
-          if (signal.correlationKey) c.correlationKeys.push(signal.correlationKey);
-          if (signal.traceId) c.traceIds.push(signal.traceId);
-          c.lastSignalAt = now.toISOString();
-        }
+        rememberJoin(byId.get(incidentId), signal, now);
         if (!counts.incidentIds.includes(incidentId)) counts.incidentIds.push(incidentId);
       }
       watch.push({ signal, risk, incidentId });
@@ -248,7 +230,7 @@ export function createSignalIngestService(
 
     await uow.flush(); // the watchlist and receipts refer to the incidents just opened
     await breathe();
-    await applyToWatchlist(trx, orgId, watch, now, actor.id);
+    if (!privateOnly) await applyToWatchlist(trx, orgId, watch, now, actor.id);
     await breathe();
     await insertReceipts(trx, receipts);
     return counts;

@@ -26,7 +26,7 @@ export const checkCanManageWebhooks = (actor: Actor) => requirePermission(canAdm
 
 export async function addWebhook(
   db: DB,
-  input: { orgId: string; url: string; events: string; createdBy: string; now: Date },
+  input: { orgId: string; url: string; events: string; createdBy: string; now: Date; includePrivate?: boolean },
 ) {
   let url: URL;
   try {
@@ -52,6 +52,7 @@ export async function addWebhook(
     events,
     createdBy: input.createdBy,
     now: input.now,
+    includePrivate: input.includePrivate === true,
   });
 }
 

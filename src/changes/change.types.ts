@@ -1,3 +1,5 @@
+import type { ChangesMapping } from './change.mapping';
+
 /** Change events (deployments, releases) from CI/CD senders, normalised. Pure: no I/O, no clock. */
 
 /** Connector kinds that carry change events rather than alerts (see src/signals/normalisers for alerts). */
@@ -5,6 +7,8 @@ export const CHANGE_CONNECTOR_KINDS = ['github', 'gitlab', 'argocd', 'changes'] 
 export type ChangeConnectorKind = (typeof CHANGE_CONNECTOR_KINDS)[number];
 export const isChangeConnectorKind = (s: string): s is ChangeConnectorKind =>
   (CHANGE_CONNECTOR_KINDS as readonly string[]).includes(s);
+/** How connector lists group a connector: change senders (deployments) apart from alert sources. */
+export const connectorCategory = (kind: string): 'changes' | 'alerts' => (isChangeConnectorKind(kind) ? 'changes' : 'alerts');
 
 export const CHANGE_STATUSES = ['queued', 'in_progress', 'success', 'failure', 'cancelled'] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
@@ -42,6 +46,8 @@ export interface ChangeNormaliseContext {
   receivedAt: string;
   /** Workflow names or file names (globs with `*`) whose completed runs count as deployments. */
   deployWorkflows: readonly string[];
+  /** The mapping file: repository → service, environment aliases (src/changes/change.mapping.ts). */
+  mapping?: ChangesMapping;
 }
 
 /** Terminal statuses outrank in-flight ones when two arrive with the same time. */

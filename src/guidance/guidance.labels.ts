@@ -10,6 +10,8 @@ export function sourceLabel(source: GuidanceSource): string {
       return `from INC-${source.number}`;
     case 'model':
       return 'AI suggestion';
+    case 'change':
+      return `deployment of ${source.service} ${source.version} to ${source.environment}`;
     default:
       return assertNever(source);
   }

@@ -46,12 +46,16 @@ export interface PastAction {
 export type GuidanceSource =
   | { kind: 'runbook'; section: string; service?: string }
   | { kind: 'incident'; number: number }
-  | { kind: 'model' };
+  | { kind: 'model' }
+  /** The suspect deployment (guidance.suspect.ts). */
+  | { kind: 'change'; service: string; environment: string; version: string };
 
 export interface GuidanceAction {
   text: string;
   safety: Safety;
   source: GuidanceSource;
+  /** Offered as a **Roll back** button instead of "Add to actions". */
+  rollback?: { service: string; environment: string };
 }
 
 export type GuidanceGenerator = 'llm' | 'deterministic';
@@ -85,9 +89,17 @@ export interface RunbookRef {
   runbook: Runbook;
 }
 
+/** A service's `revenant/runbook` catalog annotation when it is a URL: shown as a link. */
+export interface RunbookLink {
+  service: string;
+  url: string;
+}
+
 export interface GuidanceContext {
   incident: GuidanceIncident;
   runbooks: RunbookRef[];
+  /** Catalog runbook links (optional: absent without a catalog). */
+  runbookLinks?: RunbookLink[];
   related: RelatedIncident[];
   pastActions: PastAction[];
 }
@@ -99,6 +111,8 @@ export interface GuidanceView {
   model?: string;
   /** Set when the LLM was configured but its answer could not be used. */
   fallbackReason?: string;
+  /** Catalog runbook links for the incident's services (added by the guidance service). */
+  runbookLinks?: RunbookLink[];
 }
 
 /** Guidance as produced for one request: the view, plus what the model call cost (for the log). */

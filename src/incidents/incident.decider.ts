@@ -12,6 +12,10 @@ import {
 } from './incident.types';
 import * as permissions from './incident.permissions';
 import { signalIndex, withSignalAt, withSignalLast } from './signal-index';
+import { decidePrivacy, evolvePrivacy, isPrivacyCommand, isPrivacyEvent } from './privacy.decider';
+import { decideTimeline, evolveTimeline, isTimelineCommand, isTimelineEvent, withMessageNote } from './timeline.decider';
+import { decideFollowUp, evolveFollowUp, isFollowUpCommand, isFollowUpEvent } from './followup.decider';
+import { decideRollback, evolveRollback, isRollbackCommand, isRollbackEvent } from './rollback.decider';
 
 /**
  * Allowed lifecycle moves. Product choice (documented in README): forward skips are allowed
@@ -56,6 +60,10 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
   if (command.type !== 'DeclareIncident' && !state.exists) {
     throw new DomainError('not_found', 'That incident does not exist.');
   }
+  if (isPrivacyCommand(command)) return decidePrivacy(command, state, actor);
+  if (isTimelineCommand(command)) return decideTimeline(command, state, actor);
+  if (isFollowUpCommand(command)) return decideFollowUp(command, state, actor);
+  if (isRollbackCommand(command)) return decideRollback(command, state, actor);
   switch (command.type) {
     case 'DeclareIncident': {
       if (state.exists) throw new DomainError('already_exists', `INC-${state.number} already exists.`);
@@ -72,6 +80,7 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
           description: command.description,
           channelName: command.channelName,
           source: actor.kind === 'user' ? 'manual' : 'auto',
+          ...(command.visibility === 'private' ? { visibility: 'private' as const } : {}),
         },
       ];
       if (command.signal) events.push({ type: 'SIGNAL_ATTACHED', signal: command.signal });
@@ -180,6 +189,10 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
  */
 export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
   const next: IncidentState = { ...state, version: event.seq, updatedAt: event.occurredAt };
+  if (isPrivacyEvent(event)) return evolvePrivacy(next, event);
+  if (isTimelineEvent(event)) return evolveTimeline(next, event);
+  if (isFollowUpEvent(event)) return evolveFollowUp(next, event);
+  if (isRollbackEvent(event)) return evolveRollback(next, event);
   switch (event.type) {
     case 'INCIDENT_CREATED':
       return Object.assign(next, {
@@ -192,6 +205,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         description: event.description,
         channelName: event.channelName,
         source: event.source,
+        visibility: event.visibility === 'private' ? ('private' as const) : undefined,
         createdBy: event.actor,
         createdAt: event.occurredAt,
         status: 'OPEN' as const,
@@ -217,6 +231,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       const seen = state.notesFromMessages ?? [];
       next.noteCount = state.noteCount + 1;
       next.notesFromMessages = event.source ? [...seen, `${event.source.channelId}:${event.source.ts}`] : seen;
+      next.messageNotes = withMessageNote(state.messageNotes, event);
       return next;
     }
     case 'ACTION_ADDED':
@@ -238,7 +253,9 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       // The others keep their order, this alert moves to the end; an earlier copy's attachedAt survives.
       // signal-index.ts keeps lookups O(1): a storm folds thousands of these onto one incident.
       const prev = state.signals[signalIndex(state.signals, event.signal.fingerprint)];
-      next.signals = withSignalLast(state.signals, { ...event.signal, status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
+      // Why it first joined stays the explanation (a repeat's own reason is only "same fingerprint").
+      const correlation = prev?.correlation ?? event.signal.correlation;
+      next.signals = withSignalLast(state.signals, { ...event.signal, ...(correlation ? { correlation } : {}), status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
       return next;
     }
     case 'SIGNAL_RESOLVED': {

@@ -53,6 +53,11 @@ export const canChangeSeverity = (who: Who, incident: IncidentFacts): Permission
   leadOrCommander(who, incident, 'change the severity');
 export const canAssign = (who: Who): Permission => needsRole(who, 'responder', 'assign incident roles');
 export const canAddNote = (who: Who): Permission => needsRole(who, 'responder', 'add notes');
+/** A timeline entry's time: its author (who recorded it, or wrote the captured message), the commander, an admin. */
+export const canCorrectTimelineTime = (who: Who, incident: IncidentFacts, authors: (string | undefined)[]): Permission =>
+  authors.includes(who.id) || isCommander(who, incident) || who.role === 'admin'
+    ? needsRole(who, 'responder', 'correct timeline times')
+    : refuse("Only the entry's author, the incident commander or an admin can correct its time.");
 /** Deployment events recorded through the API (connectors authenticate as themselves). */
 export const canRecordChanges = (who: Who): Permission => needsRole(who, 'responder', 'record changes');
 export const canAddFollowUp = (who: Who): Permission => needsRole(who, 'responder', 'add follow-up actions');

@@ -1,4 +1,9 @@
 import type { Role } from '../shared/roles';
+import type { CorrelationEvidence } from './correlation.types';
+import type { FollowUpCommand, FollowUpEventData, IssueRef } from './followup.decider';
+import type { MessageNote, NoteFile, TimelineCommand, TimelineEventData } from './timeline.decider';
+import type { AccessRequestState, PrivacyCommand, PrivacyEventData } from './privacy.decider';
+import type { RollbackCommand, RollbackEventData, RollbackItem } from './rollback.decider';
 
 export const STATUSES = ['OPEN', 'INVESTIGATING', 'MITIGATED', 'RESOLVED', 'CANCELLED'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
@@ -30,6 +35,10 @@ export interface ActionItem {
   createdAt: string;
   completedAt?: string;
   completedBy?: string;
+  /** The tracker issue this follow-up was exported to (followup.decider.ts). */
+  issue?: IssueRef;
+  /** An export was asked for and the outbox has not created the issue yet. */
+  exportPending?: { tracker: string; repository: string };
 }
 
 export interface AttachedSignal {
@@ -43,6 +52,8 @@ export interface AttachedSignal {
   correlationKey?: string;
   traceId?: string;
   source: string;
+  /** Which correlation rule attached it and on what evidence (the first join's; absent on older events). */
+  correlation?: CorrelationEvidence;
   attachedAt: string;
   lastSeenAt: string;
   resolvedAt?: string;
@@ -78,6 +89,10 @@ export interface IncidentState {
   noteCount: number;
   /** `channel:ts` of messages already added to the timeline, so a shortcut pressed twice adds once. */
   notesFromMessages?: string[];
+  /** Captured messages by `channel:ts` (entry seq, latest text): edits and deletes in Slack find them. */
+  messageNotes?: Record<string, MessageNote>;
+  /** Entry seq → corrected time (TIMELINE_TIME_CORRECTED). */
+  timeCorrections?: Record<number, string>;
   version: number;
   postmortemVersion: number;
   postmortemPrUrl?: string;
@@ -86,6 +101,12 @@ export interface IncidentState {
   visibility?: 'public' | 'private';
   /** Slack user ids who may see a private incident besides its declarer and role holders. */
   members?: string[];
+  /** Requests to join a private incident (privacy.decider.ts: rate limit, decisions). */
+  accessRequests?: AccessRequestState[];
+  /** `viewer|surface` → when that audited view was last recorded (repeat views within a minute are one). */
+  lastViews?: Record<string, string>;
+  /** Rollbacks asked for from this incident (rollback.decider.ts). */
+  rollbacks?: RollbackItem[];
 }
 
 export const initialState = (id: string, orgId: string): IncidentState => ({
@@ -125,6 +146,17 @@ export interface PostmortemDraftFacts {
   fallback?: string;
 }
 
+/** Where a note copied from a chat message came from; files and images are kept as links. */
+export interface NoteSource {
+  channelId: string;
+  ts: string;
+  author?: string;
+  permalink?: string;
+  files?: NoteFile[];
+  /** Set when captured from the pinned summary's thread (not echoed into the channel again). */
+  threadTs?: string;
+}
+
 // ---- commands (imperative) ----
 /** What a declaration fixes about an incident: the DeclareIncident command and its INCIDENT_CREATED event. */
 export interface DeclarationFacts {
@@ -135,6 +167,8 @@ export interface DeclarationFacts {
   environment?: string;
   description?: string;
   channelName: string;
+  /** Absent = public. A private incident's channel is private and its text is shown to members only. */
+  visibility?: 'public' | 'private';
 }
 
 export type IncidentCommand =
@@ -142,7 +176,7 @@ export type IncidentCommand =
   | { type: 'ChangeStatus'; status: IncidentStatus; message?: string }
   | { type: 'ChangeSeverity'; severity: Severity }
   | { type: 'AssignRole'; role: IncidentRole; userId: string }
-  | { type: 'AddNote'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
+  | { type: 'AddNote'; text: string; source?: NoteSource }
   | { type: 'AddAction'; actionId: string; text: string; owner?: string }
   | { type: 'CompleteAction'; actionId: string }
   | { type: 'ReopenAction'; actionId: string }
@@ -153,7 +187,11 @@ export type IncidentCommand =
   | { type: 'RecordSummary'; ts: string }
   | ({ type: 'RecordPostmortemDraft' } & PostmortemDraftFacts)
   | { type: 'RecordPostmortemPr'; number: number; url: string; branch: string }
-  | { type: 'RecordGuidance'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
+  | { type: 'RecordGuidance'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number }
+  | TimelineCommand
+  | FollowUpCommand
+  | PrivacyCommand
+  | RollbackCommand;
 
 // ---- events (past tense) ----
 export type IncidentEventData =
@@ -161,7 +199,7 @@ export type IncidentEventData =
   | { type: 'STATUS_CHANGED'; from: IncidentStatus; to: IncidentStatus; message?: string }
   | { type: 'SEVERITY_UPDATED'; from: Severity; to: Severity }
   | { type: 'ASSIGNEE_CHANGED'; role: IncidentRole; userId: string; previous?: string }
-  | { type: 'NOTE_ADDED'; text: string; source?: { channelId: string; ts: string; author?: string; permalink?: string } }
+  | { type: 'NOTE_ADDED'; text: string; source?: NoteSource }
   | { type: 'ACTION_ADDED'; actionId: string; text: string; owner?: string }
   | { type: 'ACTION_COMPLETED'; actionId: string }
   | { type: 'ACTION_REOPENED'; actionId: string }
@@ -172,7 +210,11 @@ export type IncidentEventData =
   | { type: 'SUMMARY_POSTED'; ts: string }
   | ({ type: 'POSTMORTEM_DRAFTED' } & PostmortemDraftFacts)
   | { type: 'POSTMORTEM_PR_OPENED'; number: number; url: string; branch: string }
-  | { type: 'GUIDANCE_GENERATED'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number };
+  | { type: 'GUIDANCE_GENERATED'; generator: 'llm' | 'deterministic'; model?: string; promptVersion?: string; tokens?: number; actionCount: number }
+  | TimelineEventData
+  | FollowUpEventData
+  | PrivacyEventData
+  | RollbackEventData;
 
 export type IncidentEventType = IncidentEventData['type'];
 

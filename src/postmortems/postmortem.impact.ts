@@ -92,3 +92,28 @@ export function formatDuration(millis: number): string {
   if (h > 0) return `${h}h ${mm}m`;
   return `${m}m`;
 }
+
+/** An SLO breached during the incident (the SLOViolation read model, with the budget it burned). */
+export interface SloImpact {
+  slo: string;
+  startedAt: string;
+  endedAt?: string;
+  /** 0.38 = 38 % of the window's error budget. */
+  budgetBurned?: number;
+  window?: string;
+}
+
+/** "**SLO checkout-availability:** breached 10:12–11:02 UTC (50m), consumed 38 % of the 28-day error budget". */
+export function sloImpactLines(violations: readonly SloImpact[], fmt: (iso: string) => string): string[] {
+  return violations.map((v) => {
+    const span = v.endedAt
+      ? `breached from ${fmt(v.startedAt)} to ${fmt(v.endedAt)} (${formatDuration(ms(v.endedAt) - ms(v.startedAt))})`
+      : `breached since ${fmt(v.startedAt)} (still burning when drafted)`;
+    const days = v.window && /^(\d+)d$/.exec(v.window)?.[1];
+    const window = days ? `${days}-day` : (v.window ?? 'SLO window');
+    const p = v.budgetBurned !== undefined ? v.budgetBurned * 100 : undefined;
+    const burned =
+      p !== undefined ? `, consumed ${p > 0 && p < 10 ? p.toFixed(1) : Math.round(p)} % of the ${window} error budget` : '';
+    return `- **SLO ${v.slo}:** ${span}${burned}`;
+  });
+}

@@ -1,7 +1,8 @@
 import { slugify } from '../incidents/channel-name';
 import type { IncidentEvent, IncidentState } from '../incidents/incident.types';
-import { computeImpact, formatDuration } from './postmortem.impact';
+import { computeImpact, formatDuration, type SloImpact, sloImpactLines } from './postmortem.impact';
 import { type UserNames, buildTimeline, formatUtc, nameOf, plainText } from './postmortem.timeline';
+import { changesSection, type PostmortemChange } from './postmortem.changes';
 
 export interface PostmortemNarrative {
   summary?: string;
@@ -25,6 +26,10 @@ export interface PostmortemInput {
   links: { channelUrl?: string; alertLinks?: string[] };
   /** ISO time of drafting: only used for "so far" durations of an incident still open. */
   now: string;
+  /** SLOs breached during the incident (the SLOViolation read model). */
+  sloViolations?: SloImpact[];
+  /** Deployments of the incident's service around it (postmortem.changes.ts). */
+  changes?: PostmortemChange[];
 }
 
 // Prompts for the team when no narrative was generated. Phrased as questions about systems.
@@ -124,6 +129,7 @@ function impactSection(input: PostmortemInput): { lines: string[]; toMitigate?: 
     `- **Services:** ${list(imp.services)}`,
     `- **Environments:** ${list(imp.environments)}`,
     `- **Alerts attached:** ${imp.alertCount}`,
+    ...sloImpactLines(input.sloViolations ?? [], formatUtc),
     '',
     PROMPTS.impact,
   );
@@ -136,7 +142,8 @@ function actionItems(incident: IncidentState, names: UserNames): string {
     .map((a) => {
       const owner = a.owner ? ` — owner: ${nameOf(a.owner, names)}` : ' — owner: _unassigned_';
       const done = a.done && a.completedAt ? ` (done ${formatUtc(a.completedAt)})` : '';
-      return `- [${a.done ? 'x' : ' '}] ${plainText(a.text, names)}${owner}${done}`;
+      const issue = a.issue ? ` — [${a.issue.repository}#${a.issue.number}](${a.issue.url})` : '';
+      return `- [${a.done ? 'x' : ' '}] ${plainText(a.text, names)}${owner}${done}${issue}`;
     })
     .join('\n');
 }
@@ -183,6 +190,7 @@ export function draftPostmortem(input: PostmortemInput): string {
     '',
     ...impact.lines,
     '',
+    ...changesSection(input.changes),
     '## Timeline',
     '',
     ...(timeline.length ? timeline : ['_No events recorded._']),

@@ -1,5 +1,9 @@
 import type { IncidentEvent, IncidentStatus } from '../incidents/incident.types';
 import { assertNever } from '../shared/domain-error';
+import { describePrivacyEvent } from '../incidents/privacy.decider';
+import { applyTimelineChanges } from '../incidents/timeline.decider';
+import type { FollowUpEventData } from '../incidents/followup.decider';
+import { describeRollbackEvent } from '../incidents/rollback.decider';
 
 /** Slack user id → display name. Ids without a name are shown as they are. */
 export type UserNames = Record<string, string>;
@@ -60,7 +64,9 @@ export function timelineLine(e: IncidentEvent, ctx: TimelineContext): string {
     }
     case 'NOTE_ADDED': {
       const author = e.source?.author && e.source.author !== e.actor ? ` (message by ${nameOf(e.source.author, ctx.names)})` : '';
-      return `Note added by ${who}${author}: ${txt(e.text)}.`;
+      const links = e.source?.files?.map((f) => `[${f.name}](${f.permalink})`).join(', ');
+      const files = links ? ` Files: ${links}.` : '';
+      return `Note added by ${who}${author}: ${txt(e.text)}.${files}`;
     }
     case 'ACTION_ADDED':
       return `Follow-up action added by ${who}: ${txt(e.text)}${e.owner ? ` (owner: ${nameOf(e.owner, ctx.names)})` : ''}.`;
@@ -93,6 +99,47 @@ export function timelineLine(e: IncidentEvent, ctx: TimelineContext): string {
       return `Postmortem pull request #${e.number} opened: ${e.url}.`;
     case 'GUIDANCE_GENERATED':
       return `Guidance requested by ${who} (${e.actionCount} suggested action${e.actionCount === 1 ? '' : 's'}).`;
+    case 'MEMBER_ADDED':
+    case 'INCIDENT_MADE_PRIVATE':
+    case 'ACCESS_REQUESTED':
+    case 'ACCESS_DECIDED':
+    case 'PRIVATE_INCIDENT_VIEWED':
+    case 'ADMIN_JOINED':
+      return `${plainText(describePrivacyEvent(e), ctx.names)}.`;
+    case 'ACTION_EXPORT_REQUESTED':
+    case 'ACTION_EXPORTED':
+    case 'ACTION_EXPORT_FAILED':
+    case 'ACTION_RENAMED':
+      return followUpTrackerLine(e, ctx, who);
+    case 'NOTE_EDITED':
+    case 'NOTE_DELETED':
+      return `A captured message (entry #${e.entrySeq}) was changed in Slack.`;
+    case 'ROLLBACK_REQUESTED':
+    case 'ROLLBACK_STARTED':
+    case 'ROLLBACK_FAILED':
+    case 'ROLLBACK_COMPLETED':
+    case 'ROLLBACK_TIMED_OUT':
+      return `${plainText(describeRollbackEvent(e, who), ctx.names)}.`;
+    case 'TIMELINE_TIME_CORRECTED':
+      return `The time of entry #${e.entrySeq} was corrected by ${who} to ${formatUtc(e.to)}.`;
+    default:
+      return assertNever(e);
+  }
+}
+
+/** Follow-ups kept in an issue tracker (followup.decider.ts): the issue link, a rename, a failed export. */
+function followUpTrackerLine(e: IncidentEvent & FollowUpEventData, ctx: TimelineContext, who: string): string {
+  const text = ctx.actionTexts[e.actionId];
+  const what = text ? `: ${quoted(text, ctx.names)}` : '';
+  switch (e.type) {
+    case 'ACTION_EXPORT_REQUESTED':
+      return `Follow-up action export to ${e.repository} requested by ${who}${what}.`;
+    case 'ACTION_EXPORTED':
+      return `Follow-up action tracked as [${e.repository}#${e.number}](${e.url})${what}.`;
+    case 'ACTION_EXPORT_FAILED':
+      return `Follow-up action could not be exported${what} (${plainText(e.reason, ctx.names)}).`;
+    case 'ACTION_RENAMED':
+      return `Follow-up action renamed by ${who}: ${quoted(e.from, ctx.names)} → ${quoted(e.text, ctx.names)}.`;
     default:
       return assertNever(e);
   }
@@ -104,13 +151,19 @@ export interface TimelineEntry {
   text: string;
 }
 
-/** Every event in seq order, each with its UTC timestamp and sentence. */
+/**
+ * Every event in time order (corrected times win, seq breaks ties), each with its UTC timestamp and
+ * sentence; captured messages read as they are now in Slack (timeline.decider applyTimelineChanges).
+ */
 export function buildTimeline(events: IncidentEvent[], names: UserNames): TimelineEntry[] {
   const ctx: TimelineContext = { names, actionTexts: {}, signalTitles: {} };
-  const ordered = [...events].sort((a, b) => a.seq - b.seq);
+  const bySeq = [...events].sort((a, b) => a.seq - b.seq);
+  const ordered = applyTimelineChanges(bySeq).sort((a, b) =>
+    a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.seq - b.seq,
+  );
   return ordered.map((e) => {
     // Remember texts first: a later completion or resolution only carries the id.
-    if (e.type === 'ACTION_ADDED') ctx.actionTexts[e.actionId] = e.text;
+    if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_RENAMED') ctx.actionTexts[e.actionId] = e.text;
     if (e.type === 'SIGNAL_ATTACHED') ctx.signalTitles[e.signal.fingerprint] = e.signal.title;
     return { seq: e.seq, at: formatUtc(e.occurredAt), text: timelineLine(e, ctx) };
   });

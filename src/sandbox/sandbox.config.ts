@@ -39,11 +39,21 @@ export function sandboxTeam(botToken: string): FakeTeamInput {
 export interface SandboxSecrets {
   botToken: string;
   signingSecret: string;
+  /** The console's Sign in with Slack app (registered with the fake) and session key. */
+  consoleClientSecret: string;
+  consoleSessionSecret: string;
 }
+
+export const SANDBOX_CONSOLE_CLIENT_ID = 'sandbox-console';
 
 /** Fresh per start: nothing outside this process ever needs them. */
 export function newSandboxSecrets(): SandboxSecrets {
-  return { botToken: `xoxb-sandbox-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(32).toString('hex') };
+  return {
+    botToken: `xoxb-sandbox-${randomBytes(12).toString('hex')}`,
+    signingSecret: randomBytes(32).toString('hex'),
+    consoleClientSecret: randomBytes(16).toString('hex'),
+    consoleSessionSecret: randomBytes(32).toString('hex'),
+  };
 }
 
 /** Variables that would point the sandbox at something real; the sandbox replaces or drops them. */
@@ -70,6 +80,11 @@ export function sandboxConfig(env: NodeJS.ProcessEnv, apiUrl: string, secrets: S
     ANNOUNCE_CHANNEL: ANNOUNCE_CHANNEL_ID,
     DIGEST_CHANNEL: DIGEST_CHANNEL_ID,
     SANDBOX: '1',
+    // The console signs in against the fake's OpenID endpoints, as a real install does against slack.com.
+    CONSOLE_SESSION_SECRET: secrets.consoleSessionSecret,
+    SLACK_OIDC_ISSUER: apiUrl.replace(/\/api\/?$/, ''),
+    SLACK_OIDC_CLIENT_ID: SANDBOX_CONSOLE_CLIENT_ID,
+    SLACK_OIDC_CLIENT_SECRET: secrets.consoleClientSecret,
   });
 }
 

@@ -62,7 +62,7 @@ export function sandboxPage(p: PageInput): string {
 <link rel="stylesheet" href="/sandbox/assets/sandbox.css">
 </head>
 <body>
-<div class="banner"><span class="tag">SANDBOX</span><span>A local stand-in for Slack: the real bot, a built-in Slack Web API and this page. Nothing leaves this machine.</span><span class="spacer"></span><label for="users">Acting as</label><select id="users">${userOptions(p.users, p.user)}</select><button type="button" class="toggle" id="toggle-alerts">Alerts</button></div>
+<div class="banner"><span class="tag">SANDBOX</span><span>A local stand-in for Slack: the real bot, a built-in Slack Web API and this page. Nothing leaves this machine.</span><span class="spacer"></span><a class="console-link" href="/console" target="_blank" rel="noopener">Web console</a><label for="users">Acting as</label><select id="users">${userOptions(p.users, p.user)}</select><button type="button" class="toggle" id="toggle-alerts">Alerts</button></div>
 <div class="app">
 <nav class="sidebar"><div class="ws-name">Revenant Sandbox<small>local workspace</small></div><div id="sidebar">${f.sidebar}</div></nav>
 <main class="main">

@@ -3,7 +3,7 @@ import { startSlackFake } from '../adapters/slack-fake/slack-fake.server';
 import type { Config } from '../config';
 import { type Running, startRevenant, type StartOptions } from '../server';
 import { ensureConnectors, SandboxAlerts } from './sandbox.alerts';
-import { newSandboxSecrets, SANDBOX_BOT_USER_ID, SANDBOX_CHANNELS, SANDBOX_TEAM_ID, SANDBOX_USERS, sandboxConfig, sandboxTeam } from './sandbox.config';
+import { newSandboxSecrets, SANDBOX_BOT_USER_ID, SANDBOX_CONSOLE_CLIENT_ID, SANDBOX_CHANNELS, SANDBOX_TEAM_ID, SANDBOX_USERS, sandboxConfig, sandboxTeam } from './sandbox.config';
 import { sandboxDigest } from './sandbox.digest';
 import { type SandboxRuntime, sandboxRoutes } from './sandbox.routes';
 import { readSnapshot, restoreSnapshot, snapshotPath, writeSnapshot } from './sandbox.snapshot';
@@ -35,6 +35,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, opts: SandboxOptions 
     const snap = readSnapshot(snapPath, config.database, SANDBOX_TEAM_ID);
     if (snap) restoreSnapshot(fake, snap);
     else for (const c of SANDBOX_CHANNELS) fake.addChannel({ id: c.id, name: c.name, purpose: c.purpose, members: [SANDBOX_BOT_USER_ID, ...SANDBOX_USERS.map((u) => u.id)] }, SANDBOX_TEAM_ID);
+    fake.state.oauth.registerApp({ clientId: SANDBOX_CONSOLE_CLIENT_ID, clientSecret: secrets.consoleClientSecret });
 
     let botUrl = '';
     const ws = new SandboxWorkspace(fake, SANDBOX_TEAM_ID, secrets.signingSecret, () => botUrl);

@@ -9,8 +9,10 @@ import type { LogLevel, RiskLevel, RiskResult, Signal, SignalMetrics } from './s
  *   error rate    ≥ warning → AT_RISK, ≥ critical → BREACHED   (defaults 1 %, 5 %)
  *   latency       ≥ warning → AT_RISK, ≥ critical → BREACHED   (defaults 500 ms, 1000 ms)
  *   availability  < warning → AT_RISK, < critical → BREACHED   (defaults 99 %, 95 %)
- * The signal takes its worst metric. A firing signal whose metrics are all within thresholds is
- * still AT_RISK (the sender thinks something is wrong) but scores at most 0.3.
+ * The signal takes its worst metric. A signal whose metrics are all within thresholds is CLEARED
+ * (score at most 0.3, reason "every metric is within thresholds") even when the sender marks it
+ * firing: the numbers it carries say the service is fine. Only a signal without metrics falls back
+ * to its severity word.
  *
  * Score per metric, with w = warning, c = critical, v = value, in three bands:
  *   within     0.3 · v / w                              (availability: 0.3 · (1 − v) / (1 − w))
@@ -182,7 +184,7 @@ export function evaluateRisk(signal: Signal, thresholds?: ThresholdOverrides): R
   if (worst) {
     const reasons = assessed.map((a) => a.reason);
     if (worst.band === 'within') {
-      return { level: 'AT_RISK', score: round3(worst.score), logs, reasons: ['firing, but every metric is within thresholds', ...reasons] };
+      return { level: 'CLEARED', score: round3(worst.score), logs, reasons: ['firing, but every metric is within thresholds', ...reasons] };
     }
     return { level: worst.band, score: round3(worst.score), logs, reasons };
   }

@@ -175,7 +175,7 @@ function createLabel({ repo, body, urls }: RouteCtx): Reply {
 
 function addIssueLabels({ repo, params, body, urls }: RouteCtx): Reply {
   const number = Number(params[0]);
-  if (!repo.pulls.some((p) => p.number === number)) return notFound();
+  if (!repo.pulls.some((p) => p.number === number) && !repo.issues.some((i) => i.number === number)) return notFound();
   const names: unknown = Array.isArray(body) ? body : body?.labels;
   if (!Array.isArray(names) || !names.every(isStr)) return validation('Label', 'labels', 'invalid');
   const current = repo.issueLabels.get(number) ?? [];

@@ -2,7 +2,9 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { FakeGitHubError, REPO_ROUTES, type Reply } from './github-fake.routes';
 import { errorJson } from './github-fake.shapes';
-import { type FakeRepo, commitFile, createRepo, resolveRef } from './github-fake.state';
+import { ACTIONS_ROUTES, type FakeDispatch, type FakeWorkflowInput, addWorkflow as addFakeWorkflow, dispatchesOf } from './github-fake.actions';
+import { ISSUE_ROUTES, type IssueChange, editIssue, issuesWithLabels } from './github-fake.issues';
+import { type FakeIssue, type FakeRepo, commitFile, createRepo, resolveRef } from './github-fake.state';
 
 /**
  * A local GitHub REST API for the tests. The real Octokit talks to it through
@@ -127,6 +129,18 @@ export class GitHubFake {
     if (pull) Object.assign(pull, { state: 'closed', merged, updatedAt: new Date().toISOString() });
   }
 
+  /** Issues (follow-up exports), with label names; `editIssue` closes, reopens or retitles one as a person would. */
+  issues = (owner: string, name: string) => issuesWithLabels(this.repo(owner, name));
+  editIssue = (owner: string, name: string, n: number, change: IssueChange): FakeIssue => editIssue(this.repo(owner, name), n, change);
+  /** Someone issues may be assigned to; `deleteRepo` → 404 from then on; `revokeToken` → 401 from then on. */
+  addCollaborator = (owner: string, name: string, login: string) => this.repo(owner, name).collaborators.add(login) && this;
+  deleteRepo = (owner: string, name: string) => void this.repos.delete(`${owner}/${name}`.toLowerCase());
+  revokeToken = (token: string) => void this.tokens.delete(token);
+  /** A workflow file (`rollback.yml`) with its `workflow_dispatch` inputs; `dispatches` lists what was dispatched. */
+  addWorkflow = (owner: string, name: string, file: string, opts: { inputs?: Record<string, FakeWorkflowInput>; dispatchable?: boolean } = {}) =>
+    addFakeWorkflow(this.repo(owner, name), file, opts) && this;
+  dispatches = (owner: string, name: string): FakeDispatch[] => dispatchesOf(this.repo(owner, name));
+
   /** Deletes a branch, as a person would on github.com. */
   deleteBranch(owner: string, name: string, branch: string): void {
     this.repo(owner, name).branches.delete(branch);
@@ -210,7 +224,7 @@ export class GitHubFake {
     const repo = m ? this.repos.get(`${safeDecode(m[1])}/${safeDecode(m[2])}`.toLowerCase()) : undefined;
     if (!m || !repo) return this.send(res, call, 404, errorJson(404, 'Not Found'));
     const rest = m[3] ?? '';
-    for (const route of REPO_ROUTES) {
+    for (const route of [...REPO_ROUTES, ...ISSUE_ROUTES, ...ACTIONS_ROUTES]) {
       const hit = route.method === method ? route.pattern.exec(rest) : null;
       if (!hit) continue;
       if (route.write && !token.write) return this.send(res, call, 403, errorJson(403, 'Resource not accessible by personal access token'));

@@ -52,6 +52,24 @@ export interface FakeRepo {
   /** Issue/PR number → label names (PRs are issues for labels, as on GitHub). */
   issueLabels: Map<number, string[]>;
   nextNumber: number;
+  /** Issues (not PRs); they share `nextNumber` with pull requests, as on GitHub. */
+  issues: FakeIssue[];
+  /** Logins an issue may be assigned to (the owner and the collaborators). */
+  collaborators: Set<string>;
+}
+
+export interface FakeIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  stateReason: 'completed' | 'not_planned' | 'reopened' | null;
+  assignees: string[];
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
 }
 
 let ids = 1000;
@@ -80,6 +98,8 @@ export function createRepo(owner: string, name: string, opts: { defaultBranch?: 
     labels: new Map(),
     issueLabels: new Map(),
     nextNumber: 1,
+    issues: [],
+    collaborators: new Set([owner]),
   };
   const tree = new Map<string, FakeBlob>();
   for (const [path, text] of Object.entries(opts.files ?? { 'README.md': `# ${name}\n` })) {

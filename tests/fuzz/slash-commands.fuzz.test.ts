@@ -27,6 +27,8 @@ const SUBS = [
   'help',
   'guidance',
   'digest',
+  'catchup',
+  'settings',
   'nonsense',
   '',
 ];

@@ -195,7 +195,10 @@ describe.each(dialects())('REST API v1: incidents through the same commands as S
       token,
       body: { done: false },
     });
-    expect(undone.status).toBe(422);
+    // Reopened (done by mistake): the completion is undone and the follow-up is open again.
+    expect(undone.status).toBe(200);
+    expect(undone.body.followUp).toMatchObject({ done: false });
+    expect(undone.body.followUp.completedBy ?? null).toBeNull();
     await h.settle();
     const ch = (
       await h.tdb.db.selectFrom('incidents').select('channel_id').where('id', '=', incidentId).executeTakeFirstOrThrow()

@@ -42,6 +42,9 @@ const COMMANDS: CommandCase[] = [
   { sub: 'action', text: 'action RBAC follow-up', inIncident: true, allowed: min('responder') },
   { sub: 'update', text: 'update RBAC update', inIncident: true, allowed: min('responder') },
   { sub: 'timeline', text: 'timeline', inIncident: true, allowed: min('viewer') },
+  // Issue 19: catch-up is a read (every member); timeline settings are an admin's.
+  { sub: 'catchup', text: 'catchup 1h', inIncident: true, allowed: min('viewer') },
+  { sub: 'settings', text: 'settings thread-capture on', allowed: min('admin') },
   { sub: 'list', text: 'list all', allowed: min('viewer') },
   { sub: 'guidance', text: 'guidance', inIncident: true, allowed: min('viewer') },
   { sub: 'postmortem', text: 'postmortem', inIncident: true, allowed: min('responder') },
@@ -54,8 +57,27 @@ const COMMANDS: CommandCase[] = [
   { sub: 'connector', text: 'connector list', allowed: min('admin') },
   { sub: 'connector', text: 'connector add generic rbac', allowed: min('admin') },
   { sub: 'changes', text: 'changes checkout', allowed: min('viewer') },
+  // Rollback (docs/changes.md): a lead's or the commander's; allowed ones are told it is not configured here.
+  { sub: 'rollback', text: 'rollback checkout production', inIncident: true, allowed: leadOrCommander },
+  // Insights (docs/insights.md): every member may post the charts.
+  { sub: 'insights', text: 'insights 7d', allowed: min('viewer') },
+  // Health grid (README "SLOs"): every member may look.
+  { sub: 'health', text: 'health', allowed: min('viewer') },
+  // Service catalog (README "Service catalog"): reads, every member.
+  { sub: 'services', text: 'services', allowed: min('viewer') },
+  { sub: 'signals', text: 'signals', inIncident: true, allowed: min('viewer') },
   { sub: 'token', text: 'token list', allowed: min('admin') },
   { sub: 'token', text: 'token create viewer rbac-probe', allowed: min('admin') },
+  { sub: 'webhook', text: 'webhook list', allowed: min('admin') },
+  // Follow-ups in GitHub Issues (docs/followups.md): the list is a read, choosing the repository an admin's.
+  { sub: 'followups', text: 'followups', inIncident: true, allowed: min('viewer') },
+  { sub: 'followups', text: 'followups repo acme/followups', allowed: min('admin') },
+  // Private incidents (README "Private incidents"): on a public incident, only `private` and `join` need a role.
+  { sub: 'private', text: 'private', inIncident: true, allowed: (w) => w === 'admin' || w === 'commander' },
+  { sub: 'public', text: 'public', inIncident: true, allowed: () => true },
+  { sub: 'request-access', text: 'request-access INC-1', allowed: () => true },
+  { sub: 'join', text: 'join INC-1', allowed: min('admin') },
+  { sub: 'invite', text: 'invite <@U0099|zed>', inIncident: true, allowed: () => true },
 ];
 
 /** Counts of everything a request could write: a refusal leaves all of them unchanged. */

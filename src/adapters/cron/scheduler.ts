@@ -4,6 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { minuteSlot } from '../../watchlist/time.format';
 import { archiveJob } from './archive.job';
 import { digestJob } from './digest.job';
+import { insightsJob } from './insights.job';
 import type { Job, JobContext } from './job';
 import { reminderJob } from './reminder.job';
 
@@ -19,6 +20,8 @@ export interface TickReport {
   digests: string[];
   reminders: string[];
   archives: string[];
+  /** Orgs whose weekly insights post was claimed (INSIGHTS_CRON). */
+  insights: string[];
 }
 
 /**
@@ -47,8 +50,9 @@ export function createScheduler(deps: SchedulerDeps) {
       digests: await run('digest', digestJob, at),
       reminders: await run('reminder', reminderJob, at),
       archives: await run('archive', archiveJob, at),
+      insights: await run('insights', insightsJob, at),
     };
-    if (report.digests.length + report.reminders.length + report.archives.length > 0) {
+    if (report.digests.length + report.reminders.length + report.archives.length + report.insights.length > 0) {
       log.info(report, 'scheduled work enqueued');
       deps.kick();
     }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { dialectOf } from './create-db';
 import { loadEvents } from './event-store';
+import { type Viewer, visibleToSql } from './privacy.repo';
 import type { DB, IncidentRow } from './schema';
 import { toFts5Query, toWebsearchQuery } from './search.repo';
 
@@ -19,6 +20,11 @@ export interface IncidentFilter {
   /** Keyset: only incidents numbered below this one. */
   beforeNumber?: number;
   limit: number;
+  /** Another order than newest first (the console's sortable columns); pages by `offset` then. */
+  sort?: { by: 'number' | 'severity' | 'status' | 'updated_at' | 'created_at'; dir: 'asc' | 'desc' };
+  offset?: number;
+  /** Who lists: private incidents only for their members and admins. Left out, public incidents only. */
+  viewer?: Viewer | 'public';
 }
 
 /**
@@ -26,7 +32,7 @@ export interface IncidentFilter {
  * incidents are added or change. Reads one more row than asked to know whether there is a next page.
  */
 export async function listIncidentsPage(db: DB, f: IncidentFilter): Promise<{ rows: IncidentRow[]; more: boolean }> {
-  let q = db.selectFrom('incidents').selectAll().where('org_id', '=', f.orgId);
+  let q = db.selectFrom('incidents').selectAll().where('org_id', '=', f.orgId).where(visibleToSql(f.viewer ?? 'public'));
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.severity?.length) q = q.where('severity', 'in', f.severity);
   if (f.service) q = q.where('service', '=', f.service);
@@ -46,10 +52,8 @@ export async function listIncidentsPage(db: DB, f: IncidentFilter): Promise<{ ro
           sql<boolean>`id in (select incident_id from incident_search_fts where incident_search_fts match ${text} and org_id = ${f.orgId})`,
         );
   }
-  const rows = await q
-    .orderBy('number', 'desc')
-    .limit(f.limit + 1)
-    .execute();
+  const ordered = f.sort ? q.orderBy(f.sort.by, f.sort.dir).orderBy('number', 'desc').offset(f.offset ?? 0) : q.orderBy('number', 'desc');
+  const rows = await ordered.limit(f.limit + 1).execute();
   return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../shared/domain-error';
 import { CONNECTOR_KINDS, type ConnectorKind, isConnectorKind } from '../../signals/normalisers';
 import { CHANGE_CONNECTOR_KINDS, isChangeConnectorKind } from '../../changes/change.types';
+import { HEARTBEAT_KIND } from '../../slos/heartbeat.policy';
 import { isUniqueViolation } from './create-db';
 import type { DB } from './schema';
 
@@ -42,7 +43,7 @@ export const webhookUrl = (publicUrl: string, connectorId: string): string => `$
 /** A connector and its token. The token is returned once, here; only its sha256 is stored. */
 export async function createConnector(db: DB, c: NewConnector): Promise<{ id: string; token: string }> {
   const kind = c.kind.trim().toLowerCase();
-  if (!isConnectorKind(kind) && !isChangeConnectorKind(kind)) throw new DomainError('invalid_input', `“${c.kind}” is not a connector kind. Use one of: ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS].join(', ')}.`);
+  if (!isConnectorKind(kind) && !isChangeConnectorKind(kind) && kind !== HEARTBEAT_KIND) throw new DomainError('invalid_input', `“${c.kind}” is not a connector kind. Use one of: ${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS, HEARTBEAT_KIND].join(', ')}.`);
   const name = (c.name ?? '').replace(/\s+/g, ' ').trim() || kind;
   if (name.length > MAX_NAME) throw new DomainError('invalid_input', `The connector name is ${name.length} characters; the limit is ${MAX_NAME}.`);
   const id = `con_${randomBytes(9).toString('base64url')}`;
@@ -87,9 +88,10 @@ function toConnector(r: Row): Connector {
 
 const COLUMNS = ['id', 'org_id', 'kind', 'name', 'created_by', 'created_at', 'revoked_at'] as const;
 
-export async function listConnectors(db: DB, orgId: string): Promise<Connector[]> {
+/** For listing: the kind as stored (a change kind such as `github` is not coerced to an alert kind). */
+export async function listConnectors(db: DB, orgId: string): Promise<Array<Omit<Connector, 'kind'> & { kind: string }>> {
   const rows = await db.selectFrom('connectors').select(COLUMNS).where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
-  return rows.map(toConnector);
+  return rows.map((r) => ({ ...toConnector(r), kind: r.kind }));
 }
 
 /** By id alone (the webhook URL carries no org); the caller checks the token. Includes the hash for that. */

@@ -106,7 +106,7 @@ export async function allDigestSettings(
 
 export interface SlotClaim {
   orgId: string;
-  kind: 'digest' | 'reminder' | 'archive_notice' | 'archive';
+  kind: 'digest' | 'reminder' | 'archive_notice' | 'archive' | 'slo_eval' | 'heartbeat_check' | 'insights';
   subject?: string;
   slot: string;
   by: string;

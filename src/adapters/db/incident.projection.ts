@@ -1,8 +1,12 @@
 import { firingCount, signalIndex } from '../../incidents/signal-index';
 import { describeEvent } from '../../incidents/incident.timeline';
+import { issueKey } from '../../incidents/followup.decider';
 import type { ActionItem, AttachedSignal, IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import { yieldToLoop } from '../../shared/yield-to-loop';
+import { projectMembers } from './privacy.repo';
+import { projectSloViolations } from './slo.repo';
 import type { Trx } from './schema';
+import { filesColumn, projectTimelineChanges } from './timeline-changes.projection';
 
 /** Row builders shared by the live projection and the rebuild, so both produce identical rows. */
 export function incidentRow(s: IncidentState) {
@@ -39,6 +43,7 @@ export function incidentRow(s: IncidentState) {
     version: s.version,
     postmortem_version: s.postmortemVersion,
     postmortem_pr_url: s.postmortemPrUrl ?? null,
+    visibility: s.visibility ?? 'public',
   };
 }
 
@@ -50,6 +55,7 @@ export const timelineRow = (e: IncidentEvent) => ({
   actor: e.actor,
   occurred_at: e.occurredAt,
   text: describeEvent(e),
+  files: filesColumn(e),
 });
 
 export const actionRow = (s: IncidentState, a: ActionItem) => ({
@@ -62,6 +68,9 @@ export const actionRow = (s: IncidentState, a: ActionItem) => ({
   created_at: a.createdAt,
   completed_at: a.completedAt ?? null,
   completed_by: a.completedBy ?? null,
+  // The tracker issue (followup.decider.ts), so the tracker's webhook finds the follow-up of an issue.
+  issue_key: a.issue ? issueKey(a.issue) : null,
+  issue_url: a.issue?.url ?? null,
 });
 
 export const signalRow = (s: IncidentState, x: AttachedSignal) => ({
@@ -136,13 +145,15 @@ export async function projectBatch(trx: Trx, items: readonly Projected[]): Promi
       .execute();
   }
   if (timeline.length > 50) await yieldToLoop(); // SQLite runs each statement synchronously
+  await projectTimelineChanges(trx, live.flatMap((x) => x.events));
   const actions: ReturnType<typeof actionRow>[] = [];
   const signals: ReturnType<typeof signalRow>[] = [];
   for (const { state, events } of live) {
     const actionIds = new Set<string>();
     const fingerprints = new Set<string>();
     for (const e of events) {
-      if (e.type === 'ACTION_ADDED' || e.type === 'ACTION_COMPLETED' || e.type === 'ACTION_REOPENED') actionIds.add(e.actionId);
+      // Every ACTION_* event changes its follow-up's row (added, done, reopened, exported, renamed…).
+      if (e.type.startsWith('ACTION_') && 'actionId' in e) actionIds.add(e.actionId);
       if (e.type === 'SIGNAL_ATTACHED') fingerprints.add(e.signal.fingerprint);
       if (e.type === 'SIGNAL_RESOLVED') fingerprints.add(e.fingerprint);
     }
@@ -154,6 +165,8 @@ export async function projectBatch(trx: Trx, items: readonly Projected[]): Promi
   }
   await upsertChunked(trx, 'incident_actions', actions, ['action_id'], ['org_id']);
   await upsertChunked(trx, 'incident_signals', signals, ['incident_id', 'fingerprint'], ['org_id']);
+  await projectMembers(trx, live);
+  await projectSloViolations(trx, live);
 }
 
 /** Rows per multi-row statement: well under SQLite's and Postgres's bound-parameter limits. */

@@ -1,6 +1,7 @@
 import { OPEN_STATUSES } from '../../incidents/incident.types';
 import type { Role } from '../../shared/roles';
 import { isRole } from '../../shared/roles';
+import { type Viewer, visibleToSql } from './privacy.repo';
 import type { DB, IncidentRow } from './schema';
 
 export async function findIncidentByChannel(db: DB, orgId: string, channelId: string): Promise<IncidentRow | undefined> {
@@ -20,8 +21,15 @@ export async function nextIncidentNumber(db: Pick<DB, 'selectFrom'>, orgId: stri
   return Number(row?.max ?? 0) + 1;
 }
 
-export async function listIncidents(db: DB, orgId: string, which: 'open' | 'all', limit = 20): Promise<IncidentRow[]> {
-  let q = db.selectFrom('incidents').selectAll().where('org_id', '=', orgId);
+/** `viewer`: private incidents only for their members and admins; left out, public incidents only. */
+export async function listIncidents(
+  db: DB,
+  orgId: string,
+  which: 'open' | 'all',
+  limit = 20,
+  viewer: Viewer | 'public' = 'public',
+): Promise<IncidentRow[]> {
+  let q = db.selectFrom('incidents').selectAll().where('org_id', '=', orgId).where(visibleToSql(viewer));
   if (which === 'open') q = q.where('status', 'in', OPEN_STATUSES);
   return q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(limit).execute();
 }
@@ -40,7 +48,7 @@ export async function actionsOf(db: DB, orgId: string, incidentId: string) {
   return db.selectFrom('incident_actions').selectAll().where('org_id', '=', orgId).where('incident_id', '=', incidentId).orderBy('created_at').execute();
 }
 
-export async function openActionsOwnedBy(db: DB, orgId: string, userId: string) {
+export async function openActionsOwnedBy(db: DB, orgId: string, userId: string, viewer: Viewer | 'public' = 'public') {
   return db
     .selectFrom('incident_actions')
     .innerJoin('incidents', 'incidents.id', 'incident_actions.incident_id')
@@ -48,6 +56,7 @@ export async function openActionsOwnedBy(db: DB, orgId: string, userId: string) 
     .where('incident_actions.org_id', '=', orgId)
     .where('incident_actions.owner', '=', userId)
     .where('incident_actions.done', '=', 0)
+    .where(visibleToSql(viewer))
     .execute();
 }
 

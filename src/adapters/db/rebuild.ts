@@ -4,7 +4,10 @@ import { type IncidentState, initialState } from '../../incidents/incident.types
 import { dialectOf } from './create-db';
 import { rowToEvent } from './event-store';
 import { actionRow, incidentRow, signalRow, timelineRow } from './incident.projection';
+import { incidentMemberRows } from './privacy.repo';
+import { sloViolationRows } from './slo.repo';
 import type { DB, Trx } from './schema';
+import { rebuildTimelineChanges } from './timeline-changes.projection';
 
 /**
  * Events read per query, and folded rows written after each page. Small pages keep little alive
@@ -16,7 +19,7 @@ const MAX_PARAMS = 30_000;
 /** SQLite: a fixed row count keeps the statement text identical, so a prepared-statement cache can reuse it. */
 const SQLITE_ROWS = 100;
 
-type ReadModel = 'incidents' | 'incident_timeline' | 'incident_actions' | 'incident_signals';
+type ReadModel = 'incidents' | 'incident_timeline' | 'incident_actions' | 'incident_signals' | 'incident_members' | 'slo_violations';
 
 /**
  * A rebuild writes millions of rows; building each chunk through Kysely's insert builder cost more
@@ -67,7 +70,7 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
   const pg = dialectOf(db) === 'postgres';
   await db.transaction().execute(async (trx) => {
     const insertChunked = bulkInserter(trx, pg);
-    for (const t of ['incident_timeline', 'incident_actions', 'incident_signals', 'incidents'] as const) {
+    for (const t of ['incident_timeline', 'incident_actions', 'incident_signals', 'incident_members', 'slo_violations', 'incidents'] as const) {
       await trx.deleteFrom(t).execute();
     }
     let state: IncidentState | null = null;
@@ -78,6 +81,8 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
       await insertChunked('incident_actions', finished.flatMap((s) => s.actions.map((a) => actionRow(s, a))));
       await insertChunked('incident_signals', finished.flatMap((s) => s.signals.map((x) => signalRow(s, x))));
       await insertChunked('incident_timeline', timeline);
+      await insertChunked('incident_members', finished.flatMap(incidentMemberRows));
+      await insertChunked('slo_violations', finished.flatMap(sloViolationRows));
       incidents += finished.length;
       finished.length = 0;
       timeline = [];
@@ -114,6 +119,7 @@ export async function rebuildProjections(db: DB): Promise<RebuildResult> {
     }
     if (state?.exists) finished.push(state);
     await flush();
+    await rebuildTimelineChanges(trx); // edits, deletes and corrected times of entries
   });
   return { events, incidents, ms: performance.now() - started };
 }

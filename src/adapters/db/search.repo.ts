@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { PastAction, RelatedIncident } from '../../guidance/guidance.types';
 import type { IncidentState } from '../../incidents/incident.types';
-import { type RelatedCandidate, rankRelated, searchTerms } from '../../guidance/related.scoring';
+import { type RelatedCandidate, rankRelated, relatedTerms, searchTerms, termWeights } from '../../guidance/related.scoring';
+import { termStats } from './search-rarity.repo';
 import { dialectOf } from './create-db';
 import { getLatestPostmortem } from './postmortem.repo';
+import { type Viewer, visibleRawSql, visibleToSql } from './privacy.repo';
 import type { DB } from './schema';
 
 // A search document is a digest, not an archive: cap it well under Postgres' 1 MB tsvector limit.
@@ -44,7 +46,7 @@ export async function indexIncident(db: DB, orgId: string, incidentId: string): 
     return false;
   }
   // Sequential on purpose: this may run inside the caller's transaction (one connection).
-  const timeline = await db.selectFrom('incident_timeline').select('text').where('org_id', '=', orgId).where('incident_id', '=', incidentId).orderBy('seq').limit(MAX_TIMELINE_ROWS).execute();
+  const timeline = await db.selectFrom('incident_timeline').select('text').where('org_id', '=', orgId).where('incident_id', '=', incidentId).where('deleted_at', 'is', null).orderBy('seq').limit(MAX_TIMELINE_ROWS).execute();
   const actions = await db.selectFrom('incident_actions').select('text').where('org_id', '=', orgId).where('incident_id', '=', incidentId).execute();
   const signals = await db.selectFrom('incident_signals').select('title').where('org_id', '=', orgId).where('incident_id', '=', incidentId).execute();
   const postmortem = await postmortemText(db, orgId, incidentId);
@@ -95,10 +97,30 @@ export interface SearchRelatedInput {
   correlationKeys?: string[];
   limit: number;
   now: Date | string;
+  /**
+   * Who will see the results. Left out: public incidents only (related incidents, guidance and model prompts
+   * are shown to a channel). A person's own search passes them: their private incidents are found too.
+   */
+  viewer?: Viewer | 'public';
+  /**
+   * 'related' (default): what another incident must share to be related: boilerplate words dropped, terms
+   * weighed by rarity across the org, a minimum score (related.scoring.ts). 'search': a person's own query.
+   */
+  purpose?: 'related' | 'search';
+  /** Catalog services connected to `service` ("checkout depends on payments"): their incidents count as related. */
+  neighbours?: ReadonlyArray<{ service: string; reason: string }>;
 }
 
 /** Full-text hits in this org, with relevance relative to the best hit (0–1]. */
-async function textHits(db: DB, orgId: string, text: string, max: number): Promise<Map<string, number>> {
+async function textHits(
+  db: DB,
+  orgId: string,
+  text: string,
+  max: number,
+  viewer: Viewer | 'public',
+): Promise<Map<string, number>> {
+  // Filtered inside the ranking query: a private incident neither matches nor shifts the others' relevance.
+  const visible = visibleRawSql(viewer, 'i');
   const hits = new Map<string, number>();
   let rows: { incident_id: string; score: number }[];
   if (dialectOf(db) === 'postgres') {
@@ -106,8 +128,8 @@ async function textHits(db: DB, orgId: string, text: string, max: number): Promi
     if (!q) return hits;
     rows = (
       await sql<{ incident_id: string; score: number }>`select s.incident_id, ts_rank(s.document, q) as score
-        from incident_search s, websearch_to_tsquery('english', ${q}) q
-        where s.org_id = ${orgId} and s.document @@ q order by score desc limit ${max}`.execute(db)
+        from incident_search s join incidents i on i.id = s.incident_id, websearch_to_tsquery('english', ${q}) q
+        where s.org_id = ${orgId} and s.document @@ q and ${visible} order by score desc limit ${max}`.execute(db)
     ).rows;
   } else {
     const q = toFts5Query(text);
@@ -115,8 +137,9 @@ async function textHits(db: DB, orgId: string, text: string, max: number): Promi
     // bm25 is "lower is better"; negate it. Title matches weigh four times body matches. (Not aliased
     // `rank`: that is an FTS5 hidden column.)
     rows = (
-      await sql<{ incident_id: string; score: number }>`select incident_id, -bm25(incident_search_fts, 0.0, 0.0, 4.0, 1.0) as score
-        from incident_search_fts where incident_search_fts match ${q} and org_id = ${orgId}
+      await sql<{ incident_id: string; score: number }>`select f.incident_id, -bm25(incident_search_fts, 0.0, 0.0, 4.0, 1.0) as score
+        from incident_search_fts f join incidents i on i.id = f.incident_id
+        where incident_search_fts match ${q} and f.org_id = ${orgId} and ${visible}
         order by score desc limit ${max}`.execute(db)
     ).rows;
   }
@@ -136,7 +159,10 @@ export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<
   const fps = [...new Set(input.fingerprints ?? [])].filter(Boolean).slice(0, 100);
   const keys = [...new Set(input.correlationKeys ?? [])].filter(Boolean).slice(0, 100);
 
-  const text = await textHits(db, orgId, input.text, Math.max(limit * 5, 50));
+  const viewer = input.viewer ?? 'public';
+  const related = input.purpose !== 'search';
+  const terms = related ? relatedTerms(input.text) : searchTerms(input.text);
+  const text = await textHits(db, orgId, related ? terms.join(' ') : input.text, Math.max(limit * 5, 50), viewer);
   const shared = new Map<string, { fps: Set<string>; keys: Set<string> }>();
   if (fps.length || keys.length) {
     const rows = await db
@@ -159,10 +185,15 @@ export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<
     }
   }
   const sameService = input.service
-    ? await db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('service', '=', input.service).orderBy('created_at', 'desc').limit(SERVICE_CANDIDATES).execute()
+    ? await db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('service', '=', input.service).where(visibleToSql(viewer)).orderBy('created_at', 'desc').limit(SERVICE_CANDIDATES).execute()
     : [];
 
-  const ids = new Set([...text.keys(), ...shared.keys(), ...sameService.map((r) => r.id)]);
+  const neighbours = related ? (input.neighbours ?? []).slice(0, 50) : [];
+  const nearby = neighbours.length
+    ? await db.selectFrom('incidents').select('id').where('org_id', '=', orgId).where('service', 'in', neighbours.map((n) => n.service)).where(visibleToSql(viewer)).orderBy('created_at', 'desc').limit(SERVICE_CANDIDATES).execute()
+    : [];
+
+  const ids = new Set([...text.keys(), ...shared.keys(), ...sameService.map((r) => r.id), ...nearby.map((r) => r.id)]);
   if (input.excludeIncidentId) ids.delete(input.excludeIncidentId);
   if (ids.size === 0) return [];
   const incidents = await db
@@ -170,8 +201,10 @@ export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<
     .select(['id', 'number', 'title', 'status', 'service', 'environment', 'channel_id', 'created_at'])
     .where('org_id', '=', orgId)
     .where('id', 'in', [...ids])
+    .where(visibleToSql(viewer))
     .execute();
 
+  const rarity = related ? await termStats(db, orgId, terms, incidents.map((i) => i.id), viewer) : undefined;
   const candidates: RelatedCandidate[] = incidents.map((i) => ({
     incidentId: i.id,
     number: Number(i.number),
@@ -184,12 +217,19 @@ export async function searchRelated(db: DB, input: SearchRelatedInput): Promise<
     textScore: text.get(i.id) ?? 0,
     sharedFingerprints: shared.get(i.id)?.fps.size ?? 0,
     sharedCorrelationKeys: [...(shared.get(i.id)?.keys ?? [])],
+    ...(rarity ? { matchedTerms: rarity.matched.get(i.id) ?? [] } : {}),
   }));
-  return rankRelated(candidates, { terms: searchTerms(input.text), service: input.service, environment: input.environment, now: input.now }, limit);
+  const query = { terms, service: input.service, environment: input.environment, now: input.now };
+  const weights = rarity ? { termWeights: termWeights(rarity.total, rarity.df, terms), neighbours } : {};
+  return rankRelated(candidates, { ...query, ...weights }, limit);
 }
 
 /** Past incidents related to this one: its text, service, environment and alerts; itself excluded. */
-export function searchRelatedTo(db: DB, state: IncidentState, opts: { text: string; limit: number; now: Date | string }): Promise<RelatedIncident[]> {
+export function searchRelatedTo(
+  db: DB,
+  state: IncidentState,
+  opts: { text: string; limit: number; now: Date | string; neighbours?: SearchRelatedInput['neighbours'] },
+): Promise<RelatedIncident[]> {
   return searchRelated(db, {
     orgId: state.orgId,
     text: opts.text,
@@ -200,6 +240,7 @@ export function searchRelatedTo(db: DB, state: IncidentState, opts: { text: stri
     correlationKeys: state.signals.map((s) => s.correlationKey).filter((k): k is string => !!k),
     limit: opts.limit,
     now: opts.now,
+    neighbours: opts.neighbours,
   });
 }
 

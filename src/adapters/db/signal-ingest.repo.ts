@@ -45,13 +45,15 @@ const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
  * time of incidents it could match (the whole signal list of a stormy incident is never read).
  */
 export async function loadCandidates(
-  trx: Trx,
+  trx: Trx | DB,
   orgId: string,
   signals: readonly Signal[],
+  /** Topology: whether an incident's service is connected to one of the batch's (its last signal is then read too). */
+  connected?: (incidentService: string) => boolean,
 ): Promise<CorrelationCandidate[]> {
   const open = await trx
     .selectFrom('incidents')
-    .select(['id', 'status', 'service', 'environment'])
+    .select(['id', 'status', 'service', 'environment', 'updated_at'])
     .where('org_id', '=', orgId)
     .where('status', 'in', OPEN)
     .execute();
@@ -64,6 +66,7 @@ export async function loadCandidates(
         status: i.status as IncidentStatus,
         service: i.service ?? undefined,
         environment: i.environment ?? undefined,
+        updatedAt: i.updated_at,
         correlationKeys: [],
         traceIds: [],
         fingerprints: [],
@@ -72,7 +75,9 @@ export async function loadCandidates(
   );
   const relevant = new Set<string>();
   const pairs = new Set(signals.map((s) => `${norm(s.serviceName)}\u0000${norm(s.environment)}`));
-  for (const i of open) if (pairs.has(`${norm(i.service)}\u0000${norm(i.environment)}`)) relevant.add(i.id);
+  for (const i of open) {
+    if (pairs.has(`${norm(i.service)}\u0000${norm(i.environment)}`) || (i.service && connected?.(i.service))) relevant.add(i.id);
+  }
 
   const lookups: Array<
     ['fingerprint' | 'correlation_key' | 'trace_id', string[], (c: CorrelationCandidate, v: string) => void]
@@ -115,7 +120,7 @@ export async function loadCandidates(
 }
 
 /** Incidents opened by alerts in this org since `since` (the auto-declare cap's window). */
-export async function countAutoDeclared(trx: Trx, orgId: string, since: string): Promise<number> {
+export async function countAutoDeclared(trx: Trx | DB, orgId: string, since: string): Promise<number> {
   const row = await trx
     .selectFrom('incidents')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -127,7 +132,7 @@ export async function countAutoDeclared(trx: Trx, orgId: string, since: string):
 }
 
 /** The org's open storm incident (opened by alerts, no service of its own, the storm title), if any. */
-export async function findStormIncident(trx: Trx, orgId: string, titlePrefix: string): Promise<string | undefined> {
+export async function findStormIncident(trx: Trx | DB, orgId: string, titlePrefix: string): Promise<string | undefined> {
   const row = await trx
     .selectFrom('incidents')
     .select('id')

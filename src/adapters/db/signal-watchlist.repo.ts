@@ -102,8 +102,10 @@ export async function applyToWatchlist(
 
   for (const [k, g] of groups) {
     const f = [...finals.get(k)!.values()];
-    g.firing = f.filter((x) => x.signal.status === 'firing');
-    g.resolved = f.filter((x) => x.signal.status === 'resolved' && known.has(alertKey(x.signal)));
+    // A firing alert whose metrics are all within thresholds is CLEARED (risk.evaluator.ts): it no longer counts.
+    const live = (x: WatchItem) => x.signal.status === 'firing' && x.risk.level !== 'CLEARED';
+    g.firing = f.filter(live);
+    g.resolved = f.filter((x) => !live(x) && known.has(alertKey(x.signal)));
   }
   const firingRows = new Map<string, FiringSignalRow>();
   for (const g of groups.values())

@@ -51,6 +51,8 @@ export async function loadWatchlist(
     ])
     .where('w.org_id', '=', orgId)
     .where('w.status', 'in', ACTIVE)
+    // The digest and App Home are seen by everyone: a private incident's entry is counted in the totals only.
+    .where((eb) => eb.or([eb('i.id', 'is', null), eb('i.visibility', '=', 'public')]))
     .orderBy(sql`case when w.status = 'BREACHED' then 0 else 1 end`)
     .orderBy('w.risk_score', 'desc')
     .orderBy('w.first_detected_at')
@@ -67,6 +69,7 @@ export async function loadWatchlist(
         .where('org_id', '=', orgId)
         .where('service', 'in', unlinked)
         .where('status', 'in', OPEN_STATUSES)
+        .where('visibility', '=', 'public')
         .orderBy('number', 'desc')
         .execute()
     : [];

@@ -10,6 +10,8 @@ export interface WebhookSubscription {
   createdAt: string;
   removedAt: string | null;
   removedReason: string | null;
+  /** Opened by an admin to private incidents' events too (`--include-private`); others never get them. */
+  includePrivate: boolean;
 }
 
 type Row = {
@@ -21,8 +23,19 @@ type Row = {
   created_at: string;
   removed_at: string | null;
   removed_reason: string | null;
+  include_private: number;
 };
-const COLUMNS = ['id', 'org_id', 'url', 'events', 'created_by', 'created_at', 'removed_at', 'removed_reason'] as const;
+const COLUMNS = [
+  'id',
+  'org_id',
+  'url',
+  'events',
+  'created_by',
+  'created_at',
+  'removed_at',
+  'removed_reason',
+  'include_private',
+] as const;
 const toSub = (r: Row): WebhookSubscription => ({
   id: r.id,
   orgId: r.org_id,
@@ -32,12 +45,13 @@ const toSub = (r: Row): WebhookSubscription => ({
   createdAt: r.created_at,
   removedAt: r.removed_at,
   removedReason: r.removed_reason,
+  includePrivate: Number(r.include_private) === 1,
 });
 
 /** Returns the signing secret once (it is kept, since signing needs it, but never shown again). */
 export async function insertSubscription(
   db: DB,
-  s: { orgId: string; url: string; events: string[]; createdBy: string; now: Date },
+  s: { orgId: string; url: string; events: string[]; createdBy: string; now: Date; includePrivate?: boolean },
 ) {
   const id = `whk_${randomBytes(9).toString('base64url')}`;
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
@@ -51,6 +65,7 @@ export async function insertSubscription(
     created_at: s.now.toISOString(),
     removed_at: null,
     removed_reason: null,
+    include_private: s.includePrivate ? 1 : 0,
   };
   await db.insertInto('webhook_subscriptions').values(row).execute();
   return { subscription: toSub(row), secret };

@@ -210,8 +210,9 @@ async function branchIsOurs(
 export function createGitHubPullRequests(cfg: GitHubConfig): PullRequests {
   return {
     async open(req) {
-      const target = createGitHubTarget(cfg);
-      return openPostmortemPr(target.octokit, { owner: target.owner, repo: target.repo, ...req });
+      const target = createGitHubTarget(req.repository ? { ...cfg, repository: req.repository } : cfg);
+      const { repository: _, ...pr } = req;
+      return openPostmortemPr(target.octokit, { owner: target.owner, repo: target.repo, ...pr });
     },
   };
 }

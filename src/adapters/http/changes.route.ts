@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type ChangesDeps, ingestChanges } from '../../app/changes.service';
 import type { AppDeps } from '../../app/deps';
+import { rollbackDepsOf } from '../../app/rollback.service';
 import { isChangeConnectorKind } from '../../changes/change.types';
 import { isDomainError } from '../../shared/domain-error';
 import { type ChangeConnectorRow, findChangeConnector } from '../db/changes.repo';
@@ -18,6 +19,8 @@ export const changesDepsOf = (deps: AppDeps): ChangesDeps => ({
   db: deps.db,
   now: deps.now,
   verifyGithubSignature,
+  mapping: deps.changesMapping,
+  rollback: rollbackDepsOf(deps),
 });
 
 async function handle(c: Context, deps: AppDeps, connector: ChangeConnectorRow): Promise<Response> {

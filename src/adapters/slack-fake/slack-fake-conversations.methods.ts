@@ -44,6 +44,13 @@ function join(ctx: MethodContext, channel: FakeChannel, userId: string): void {
   ctx.state.systemMessage(channel, 'channel_join', userId, `<@${userId}> has joined the channel`);
 }
 
+/** Message timestamps in order: seconds, then micros (as numbers the sum would lose the last digits). */
+function byTs(a: string, b: string): number {
+  const [as, am = '0'] = a.split('.');
+  const [bs, bm = '0'] = b.split('.');
+  return Number(as) - Number(bs) || Number(am.padEnd(6, '0')) - Number(bm.padEnd(6, '0'));
+}
+
 function topLevel(m: FakeMessage): boolean {
   return m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === 'thread_broadcast';
 }
@@ -181,7 +188,10 @@ export const conversationMethods: Record<string, MethodHandler> = {
     const channel = visibleChannel(ctx);
     requireMember(ctx, channel);
     const withMeta = bool(ctx.params, 'include_all_metadata');
-    const newestFirst = channel.messages.filter((m) => topLevel(m) && inWindow(ctx, m.ts)).reverse();
+    // Slack orders by ts, not by arrival (a seeded or imported message may be older than the last post).
+    const newestFirst = channel.messages
+      .filter((m) => topLevel(m) && inWindow(ctx, m.ts))
+      .sort((a, b) => byTs(b.ts, a.ts));
     const { items, next } = page(ctx, 'history', newestFirst, 100);
     return {
       messages: items.map((m) => messageToApi(m, withMeta)),
@@ -198,7 +208,9 @@ export const conversationMethods: Record<string, MethodHandler> = {
     if (!msg) fail('thread_not_found');
     const root = msg.thread_ts ?? msg.ts;
     const withMeta = bool(ctx.params, 'include_all_metadata');
-    const thread = channel.messages.filter((m) => (m.ts === root || m.thread_ts === root) && inWindow(ctx, m.ts));
+    const thread = channel.messages
+      .filter((m) => (m.ts === root || m.thread_ts === root) && inWindow(ctx, m.ts))
+      .sort((a, b) => byTs(a.ts, b.ts));
     const { items, next } = page(ctx, 'replies', thread, 1000);
     return {
       messages: items.map((m) => messageToApi(m, withMeta)),

@@ -1,5 +1,6 @@
 import { requireMember, visibleChannel } from './slack-fake-conversations.methods';
 import { socketModeMethods } from './slack-fake-socket.methods';
+import { oidcTokenlessMethods } from './slack-fake-oidc.methods';
 import { fail, int, isRecord, json, str } from './slack-fake.errors';
 import type { MethodContext, MethodHandler } from './slack-fake.methods';
 import { fileToApi, userToApi } from './slack-fake.serialize';
@@ -154,6 +155,7 @@ export interface TokenlessContext {
 
 export const tokenlessMethods: Record<string, (ctx: TokenlessContext) => Record<string, unknown>> = {
   ...socketModeMethods,
+  ...oidcTokenlessMethods,
   /** The OAuth code exchange: issues the bot token of the workspace the code was registered for. */
   'oauth.v2.access': (ctx) => {
     const clientId = str(ctx.params, 'client_id') ?? ctx.basic?.id;

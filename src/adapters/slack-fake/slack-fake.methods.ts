@@ -3,6 +3,7 @@ import { conversationMethods } from './slack-fake-conversations.methods';
 import { miscMethods } from './slack-fake-misc.methods';
 import { pinMethods } from './slack-fake-pins.methods';
 import { viewMethods } from './slack-fake-views.methods';
+import { usergroupMethods } from './slack-fake-usergroups.methods';
 import type { FakeSlackState } from './slack-fake.state';
 import type { Params, TeamState } from './slack-fake.types';
 
@@ -23,6 +24,7 @@ export const METHODS: Record<string, MethodHandler> = {
   ...pinMethods,
   ...viewMethods,
   ...miscMethods,
+  ...usergroupMethods,
 };
 
 /** Methods whose success changes state; `writeCalls()` filters on these. */

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { handleApiCall } from './slack-fake.api';
 import { FaultInjector, type FaultRateOptions } from './slack-fake.faults';
+import { handleOidcPath } from './slack-fake-oidc.methods';
 import { bearerToken, parseBody, readBody, sendJson } from './slack-fake.http';
 import { WRITE_METHODS } from './slack-fake.methods';
 import { applyResponse } from './slack-fake.responses';
@@ -15,6 +16,7 @@ import type {
   FakeTeamInput,
   FakeUser,
   FakeUserInput,
+  FakeUsergroup,
   FakeViewRecord,
   FaultKind,
   FaultSpec,
@@ -134,6 +136,11 @@ export class SlackFake extends EventEmitter<SlackFakeEvents> {
     return this.currentState.addUser(teamId, user);
   }
 
+  /** A user group (`usergroups.users.list`), e.g. `{ id: 'S0PAY', handle: 'payments-oncall', name, users }`. */
+  addUsergroup(input: FakeUsergroup, teamId: string = this.defaultTeam.id): FakeUsergroup {
+    return this.currentState.addUsergroup(teamId, input);
+  }
+
   addChannel(input: AddChannelInput, teamId: string = this.defaultTeam.id): FakeChannel {
     return this.currentState.addChannel(teamId, input);
   }
@@ -205,6 +212,7 @@ export class SlackFake extends EventEmitter<SlackFakeEvents> {
     if (req.method === 'POST' && path.startsWith('/responses/')) return this.handleResponse(req, res, path.slice('/responses/'.length));
     if (req.method === 'POST' && path.startsWith('/upload/')) return this.handleUpload(req, res, path.slice('/upload/'.length));
     if (req.method === 'GET' && path.startsWith('/files/')) return this.handleDownload(req, res, path.split('/')[2] ?? '');
+    if (await handleOidcPath(this.currentState, this.baseUrlValue, req, res, url)) return;
     sendJson(res, 404, { ok: false, error: 'not_found' });
   }
 

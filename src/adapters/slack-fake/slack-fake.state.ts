@@ -7,6 +7,7 @@ import type {
   FakeTeamInput,
   FakeUser,
   FakeUserInput,
+  FakeUsergroup,
   TeamState,
   TriggerRecord,
 } from './slack-fake.types';
@@ -125,6 +126,24 @@ export class FakeSlackState {
     };
     this.team(teamId).users.set(user.id, user);
     return user;
+  }
+
+  addUsergroup(teamId: string, input: FakeUsergroup): FakeUsergroup {
+    const team = this.team(teamId);
+    team.usergroups ??= new Map();
+    const group = { ...input, users: [...input.users] };
+    team.usergroups.set(group.id, group);
+    return group;
+  }
+
+  /**
+   * What a person (not the bot) can read, as Slack shows it: public channels (archived ones too: their history
+   * stays readable), and private channels and DMs only while they are a member. Tests assert leaks with it.
+   */
+  readableBy(teamId: string, userId: string): FakeChannel[] {
+    return [...this.team(teamId).channels.values()].filter((c) =>
+      c.is_im ? c.imUser === userId : !c.is_private || c.members.includes(userId),
+    );
   }
 
   addChannel(teamId: string, input: AddChannelInput): FakeChannel {

@@ -146,6 +146,17 @@ export interface TeamState {
   homeTabs: Map<string, FakeViewRecord>;
   files: Map<string, FakeFile>;
   ephemerals: FakeEphemeral[];
+  /** User groups (`S…`), made on first addUsergroup. */
+  usergroups?: Map<string, FakeUsergroup>;
+}
+
+export interface FakeUsergroup {
+  id: string;
+  handle: string;
+  name: string;
+  users: string[];
+  /** Disabled groups answer only with include_disabled. */
+  disabled?: boolean;
 }
 
 export type Params = Record<string, unknown>;

@@ -7,6 +7,9 @@ import { actionMessage } from './incident.blocks';
 import { allResolvedMessage } from './delivery/planned-messages.blocks';
 import { pacedEdits } from './delivery/edit-pacing';
 import { resolvedBlocks } from './postmortems/postmortem.blocks';
+import { actorLabel, followUpPosts, followUpTrackerEffects } from './followups/followup.planner';
+import { announcementFor, planPrivacy } from './privacy/privacy.planner';
+import { rollbackPost } from './rollback/rollback.planner';
 
 const post = (incidentId: string, text: string, blocks?: unknown[]): PlannedEffect =>
   effect('slack.post', { incidentId, text, ...(blocks ? { blocks } : {}) });
@@ -20,17 +23,29 @@ const pick = (e: { version: number; generator?: 'llm' | 'deterministic'; model?:
 });
 const ctx = (text: string) => [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
 
-export function createEffectPlanner(opts: { announceChannel?: string }): EffectPlanner {
+export function createEffectPlanner(opts: {
+  announceChannel?: string;
+  privateAnnounce?: 'none' | 'neutral';
+  /** Follow-up messages carry an Export to GitHub button (a GitHub token is configured). */
+  followUpExport?: boolean;
+}): EffectPlanner {
   return (before: IncidentState, after: IncidentState, events: IncidentEvent[], now: Date) => {
     const out: PlannedEffect[] = [];
     const id = after.id;
     let summaryNow = false;
     let summarySoon = false;
     let rollup = false;
-    const announce = (text: string) => {
-      if (opts.announceChannel)
+    const announce = (full: string, kind: 'declared' | 'other' = 'other') => {
+      // A private incident is never announced (or only as a neutral line): no title, text or channel link.
+      const text = announcementFor(after, full, kind, opts.privateAnnounce);
+      if (opts.announceChannel && text)
         out.push(
-          effect('slack.announce', { incidentId: id, channel: opts.announceChannel, text, withChannelLink: true }),
+          effect('slack.announce', {
+            incidentId: id,
+            channel: opts.announceChannel,
+            text,
+            withChannelLink: after.visibility !== 'private',
+          }),
         );
     };
     for (const e of events) {
@@ -39,7 +54,7 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           out.push(
             effect('incident.open_channel', { incidentId: id, inviteUserIds: isPerson(e.actor) ? [e.actor] : [] }),
           );
-          announce(`:rotating_light: INC-${e.number} declared (${e.severity}): ${u(e.title)}`);
+          announce(`:rotating_light: INC-${e.number} declared (${e.severity}): ${u(e.title)}`, 'declared');
           break;
         case 'STATUS_CHANGED': {
           summaryNow = true;
@@ -62,6 +77,7 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           break;
         case 'NOTE_ADDED':
           summaryNow = true;
+          if (e.source?.threadTs) break; // a reply in the summary's thread: already where people read it
           // People's text is escaped: a note never relays <!everyone>, <!here> or a group mention (untrustedMrkdwn).
           out.push(
             post(
@@ -75,7 +91,7 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           break;
         case 'ACTION_ADDED': {
           summaryNow = true;
-          const m = actionMessage(after.number, e.actionId, e.text, e.owner);
+          const m = actionMessage(after.number, e.actionId, e.text, e.owner, { exportButton: opts.followUpExport });
           out.push(post(id, m.text, m.blocks));
           break;
         }
@@ -84,14 +100,14 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
           out.push(
             post(
               id,
-              `:white_check_mark: Follow-up done by <@${e.actor}>: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`,
+              `:white_check_mark: Follow-up done by ${actorLabel(e.actor)}: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`,
             ),
           );
           break;
         case 'ACTION_REOPENED':
           summaryNow = true;
           out.push(
-            post(id, `:arrows_counterclockwise: Follow-up reopened by <@${e.actor}>: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`),
+            post(id, `:arrows_counterclockwise: Follow-up reopened by ${actorLabel(e.actor)}: ${u(after.actions.find((a) => a.id === e.actionId)?.text ?? e.actionId)}`),
           );
           break;
         case 'UPDATE_POSTED':
@@ -128,10 +144,44 @@ export function createEffectPlanner(opts: { announceChannel?: string }): EffectP
         case 'CHANNEL_LINKED':
         case 'SUMMARY_POSTED':
           break; // written by the open_channel effect itself
+        case 'MEMBER_ADDED':
+        case 'ADMIN_JOINED':
+        case 'ACCESS_REQUESTED':
+        case 'ACCESS_DECIDED':
+        case 'INCIDENT_MADE_PRIVATE':
+        case 'PRIVATE_INCIDENT_VIEWED':
+          out.push(...planPrivacy(e, after));
+          break;
+        case 'NOTE_EDITED':
+        case 'NOTE_DELETED':
+          break; // the change happened in the channel itself
+        case 'ACTION_EXPORTED':
+        case 'ACTION_RENAMED':
+          summaryNow = true;
+          out.push(...followUpPosts(after, e));
+          break;
+        case 'ACTION_EXPORT_REQUESTED':
+        case 'ACTION_EXPORT_FAILED':
+          out.push(...followUpPosts(after, e));
+          break;
+        case 'ROLLBACK_REQUESTED':
+        case 'ROLLBACK_STARTED':
+        case 'ROLLBACK_FAILED':
+        case 'ROLLBACK_COMPLETED':
+        case 'ROLLBACK_TIMED_OUT':
+          summaryNow = true;
+          out.push(rollbackPost(id, e));
+          break;
+        case 'TIMELINE_TIME_CORRECTED':
+          out.push(
+            post(id, `:clock3: <@${e.actor}> corrected the time of timeline entry #${e.entrySeq}: ${e.from} → ${e.to}`),
+          );
+          break;
         default:
           assertNever(e);
       }
     }
+    out.push(...followUpTrackerEffects(before, after, events));
     out.push(...pacedEdits(before, after, now, { summaryNow, summarySoon, rollup }));
     return out;
   };

@@ -9,6 +9,7 @@ export const IDS = {
   updateModal: 'post_update_modal',
   // buttons
   actionDone: 'action_done',
+  actionExport: 'action_export',
   markMitigated: 'mark_mitigated',
   openDeclareModal: 'open_declare_modal',
   postmortemDraft: 'postmortem_draft',

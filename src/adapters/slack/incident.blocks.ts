@@ -1,6 +1,7 @@
 import { SEVERITIES } from '../../incidents/incident.types';
 import type { IncidentRow } from '../db/schema';
 import { IDS } from './ids';
+import { privateCheckbox } from './privacy/privacy.blocks';
 import { truncate } from '../../shared/text';
 import { severityLabel, slackDate, statusLabel } from './summary.blocks';
 import { fitBlocks } from '../../shared/block-limits';
@@ -8,17 +9,33 @@ import { clipMrkdwn, untrustedMrkdwn as u } from '../../shared/text';
 
 export const HELP_TEXT = [
   '*`/incident` commands*',
-  '`declare [sev1-4] <title>` — open an incident (no title: a form)',
+  '`declare [--private] [sev1-4] <title>` — open an incident (no title: a form)',
+  '`private` · `request-access INC-<n>` · `invite @user` · `join INC-<n>` (admins) — private incidents',
   '`status <investigating|mitigated|resolved|cancelled> [message]` — change the lifecycle',
   '`severity <sev1-4>` · `assign <commander|comms|scribe> @user`',
   '`note <text>` · `action <text>` · `update <text>` — timeline, follow-ups, stakeholder updates',
+  '`followups [repo owner/name | auto on|off | map @user login]` — follow-ups in GitHub Issues',
   '`timeline` · `list [open|all] [search]` · `guidance` · `runbook [service]` · `postmortem` · `watchlist`',
+  '`catchup [30m|2h|09:00]` — what you missed (only you) · `timeline edit <#> <HH:MM>` — correct an entry time',
+  '`settings thread-capture on|off` (admins) — whether summary-thread replies join the timeline',
   '`digest [#channel [cron] [tz] | now | silent on|off]` — the watchlist digest (admins change it)',
+  '`insights [7d|30d|90d]` — MTTA/MTTM/MTTR, incidents per week, SLA rate as a chart in the channel',
+  '`services` — the service catalog (owners, tiers, dependencies, bad files) · `signals` — why each signal joined',
   '`access grant @user <admin|sre_lead|responder|viewer>` · `connector add <alertmanager|grafana|datadog|generic> [name]` (admins)',
   'Commands about one incident run in its channel.',
 ].join('\n');
 
-export function actionMessage(incidentNumber: number, actionId: string, text: string, owner?: string) {
+export function actionMessage(
+  incidentNumber: number,
+  actionId: string,
+  text: string,
+  owner?: string,
+  opts: { exportButton?: boolean } = {},
+) {
+  // With a tracker set up, an Export to GitHub button under the follow-up (followups.listener.ts).
+  const exportRow = opts.exportButton
+    ? [{ type: 'actions', elements: [{ type: 'button', action_id: IDS.actionExport, text: { type: 'plain_text', text: 'Export to GitHub' }, value: actionId }] }]
+    : [];
   return {
     text: clipMrkdwn(`Follow-up on INC-${incidentNumber}: ${u(text)}`, 3000),
     blocks: [
@@ -27,6 +44,7 @@ export function actionMessage(incidentNumber: number, actionId: string, text: st
         text: { type: 'mrkdwn', text: clipMrkdwn(`:ballot_box_with_check: *Follow-up*: ${u(text)}${owner ? ` (owner <@${owner}>)` : ''}`, 2900) },
         accessory: { type: 'button', action_id: IDS.actionDone, text: { type: 'plain_text', text: 'Done' }, value: actionId, style: 'primary' },
       },
+      ...exportRow,
     ],
   };
 }
@@ -64,7 +82,7 @@ export function listBlocks(rows: IncidentRow[], which: string) {
   return { text: clipMrkdwn(lines.join('\n'), 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(lines.join('\n'), 2900) } }] };
 }
 
-export function declareModal(opts: { channelId: string; title?: string; severity?: string; service?: string; description?: string }) {
+export function declareModal(opts: { channelId: string; title?: string; severity?: string; service?: string; description?: string; private?: boolean }) {
   const sevOption = (s: string) => ({ text: { type: 'plain_text', text: s }, value: s });
   return {
     type: 'modal' as const,
@@ -89,6 +107,7 @@ export function declareModal(opts: { channelId: string; title?: string; severity
         label: { type: 'plain_text', text: 'Description' },
         element: { type: 'plain_text_input', action_id: IDS.inputDescription, multiline: true, ...(opts.description ? { initial_value: opts.description } : {}) },
       },
+      privateCheckbox(opts.private),
     ],
   };
 }

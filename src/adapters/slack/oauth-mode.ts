@@ -19,8 +19,10 @@ export const BOT_SCOPES = [
   'groups:history',
   'chat:write',
   'pins:write',
+  'pins:read',
   'reactions:read',
   'users:read',
+  'usergroups:read',
   'im:write',
   'files:write',
 ] as const;

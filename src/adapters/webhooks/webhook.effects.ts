@@ -4,6 +4,7 @@ import { matchesPattern, webhookEventType } from '../../app/webhook.service';
 import type { Deliver } from '../outbox/effect-registry';
 import { loadEvents } from '../db/event-store';
 import { enqueueEffects } from '../db/outbox.repo';
+import { visibilityOf } from '../db/privacy.repo';
 import type { DB, Trx } from '../db/schema';
 import {
   advanceCursor,
@@ -70,7 +71,10 @@ export function createWebhookDeliveries(deps: WebhookDeliveryDeps): {
         // Moving the cursor and writing the rows commit together: a re-run (crash, race) writes nothing twice.
         if (!(await advanceCursor(trx, orgId, incidentId, from, to))) return undefined;
         let n = 0;
+        // A private incident's events go only to subscriptions an admin opened to them (README "Private incidents").
+        const priv = (await visibilityOf(trx, orgId, incidentId)) === 'private';
         for (const sub of await listSubscriptions(trx, orgId, true)) {
+          if (priv && !sub.includePrivate) continue;
           const rows = events
             // A new subscriber gets what happens from now on, not an old incident's history.
             .filter(

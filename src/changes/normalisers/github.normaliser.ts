@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '../../signals/normalisers/normaliser.helpers';
+import { serviceOfRepository } from '../change.mapping';
 import type { ChangeEvent, ChangeNormaliseContext, ChangeNormaliseResult, ChangeStatus } from '../change.types';
 import { environmentFromName, matchesWorkflow, optText, reqTime, text, time, versionOf } from './change.helpers';
 
@@ -119,15 +120,20 @@ const RUN_CONCLUSIONS: Record<string, ChangeStatus | undefined> = {
 type Deployment = z.infer<typeof deployment>;
 type Repo = z.infer<typeof repository>;
 
+/** The service a repository deploys: the mapping file's name for it, else the repository name. */
+const serviceOf = (repo: Repo, ctx: ChangeNormaliseContext) =>
+  (ctx.mapping && serviceOfRepository(ctx.mapping, repo.name, repo.full_name)) ?? repo.name;
+
 function fromDeployment(
   d: Deployment,
   repo: Repo,
   status: ChangeStatus,
   statusAt: string,
   extra: Partial<ChangeEvent>,
+  ctx: ChangeNormaliseContext,
 ): ChangeEvent {
   return {
-    service: d.payload.service ?? repo.name,
+    service: d.payload.service ?? serviceOf(repo, ctx),
     environment: d.environment,
     version: versionOf(d.payload.version, d.ref, d.sha)!,
     commitSha: d.sha,
@@ -154,7 +160,7 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
     }
     case 'deployment': {
       const e = parseWith(DeploymentEvent, body, 'GitHub deployment');
-      return events([fromDeployment(e.deployment, e.repository, 'queued', e.deployment.created_at!, {})]);
+      return events([fromDeployment(e.deployment, e.repository, 'queued', e.deployment.created_at!, {}, ctx)]);
     }
     case 'deployment_status': {
       const e = parseWith(DeploymentStatusEvent, body, 'GitHub deployment_status');
@@ -169,10 +175,10 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
             s.target_url ??
             s.log_url ??
             s.environment_url ??
-            fromDeployment(e.deployment, e.repository, status, at, {}).url,
+            fromDeployment(e.deployment, e.repository, status, at, {}, ctx).url,
           actor: s.creator?.login ?? e.deployment.creator?.login ?? 'unknown',
           ...(status === 'success' || status === 'failure' ? { finishedAt: at } : {}),
-        }),
+        }, ctx),
       ]);
     }
     case 'workflow_run': {
@@ -190,7 +196,7 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
         return { type: 'ignored', reason: `workflow_run conclusion "${String(run.conclusion).slice(0, 40)}"` };
       return events([
         {
-          service: e.repository.name,
+          service: serviceOf(e.repository, ctx),
           environment: environmentFromName(name ?? path ?? ''),
           version: versionOf(undefined, run.head_branch, run.head_sha)!,
           commitSha: run.head_sha,
@@ -214,7 +220,7 @@ export function normaliseGithub(body: unknown, ctx: ChangeNormaliseContext): Cha
       const at = r.published_at ?? r.created_at!;
       return events([
         {
-          service: e.repository.name,
+          service: serviceOf(e.repository, ctx),
           environment: 'release',
           version: r.tag_name,
           ...(r.target_commitish ? { ref: r.target_commitish } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '../../signals/normalisers/normaliser.helpers';
+import { serviceOfRepository } from '../change.mapping';
 import type { ChangeNormaliseResult, ChangeStatus } from '../change.types';
 import type { ChangeNormaliseContext } from '../change.types';
 import { optText, text, versionOf } from './change.helpers';
@@ -68,7 +69,9 @@ export function normaliseGitlab(body: unknown, ctx: ChangeNormaliseContext): Cha
     warnings: [],
     events: [
       {
-        service: e.project.name,
+        service:
+          (ctx.mapping && serviceOfRepository(ctx.mapping, e.project.name, e.project.path_with_namespace)) ??
+          e.project.name,
         environment: e.environment,
         version: versionOf(undefined, e.ref, e.short_sha ?? sha) ?? `deployment-${e.deployment_id}`,
         ...(sha ? { commitSha: sha } : {}),

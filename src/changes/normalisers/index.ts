@@ -1,4 +1,5 @@
 import { assertNever } from '../../shared/domain-error';
+import { canonicalEnvironment } from '../change.mapping';
 import type { ChangeConnectorKind, ChangeNormaliseContext, ChangeNormaliseResult } from '../change.types';
 import { normaliseArgocd } from './argocd.normaliser';
 import { capChange } from './change.helpers';
@@ -16,7 +17,11 @@ export function normaliseChange(
   ctx: ChangeNormaliseContext,
 ): ChangeNormaliseResult {
   const r = pick(kind)(body, ctx);
-  return r.type === 'events' ? { ...r, events: r.events.map(capChange) } : r;
+  if (r.type !== 'events') return r;
+  const m = ctx.mapping;
+  // Environment aliases (`prod` → production) so one environment has one history and one current version.
+  const named = m ? r.events.map((e) => ({ ...e, environment: canonicalEnvironment(m, e.environment) })) : r.events;
+  return { ...r, events: named.map(capChange) };
 }
 
 function pick(kind: ChangeConnectorKind): (body: unknown, ctx: ChangeNormaliseContext) => ChangeNormaliseResult {

@@ -44,14 +44,14 @@ const breached = { autoDeclare: 'breached' as const };
 
 describe('correlate: rule order', () => {
   it('correlation key beats trace id beats the service window', () => {
-    expect(correlate(signal(), [byWindow, byTrace, byKey], NOW, breached)).toEqual({ kind: 'attach', incidentId: 'inc-key', by: 'correlation_key' });
-    expect(correlate(signal(), [byWindow, byTrace], NOW, breached)).toEqual({ kind: 'attach', incidentId: 'inc-trace', by: 'trace_id' });
-    expect(correlate(signal(), [byWindow], NOW, breached)).toEqual({ kind: 'attach', incidentId: 'inc-window', by: 'service_window' });
+    expect(correlate(signal(), [byWindow, byTrace, byKey], NOW, breached)).toMatchObject({ kind: 'attach', incidentId: 'inc-key', by: 'correlation_key' });
+    expect(correlate(signal(), [byWindow, byTrace], NOW, breached)).toMatchObject({ kind: 'attach', incidentId: 'inc-trace', by: 'trace_id' });
+    expect(correlate(signal(), [byWindow], NOW, breached)).toMatchObject({ kind: 'attach', incidentId: 'inc-window', by: 'service_window' });
   });
 
   it('an already-attached fingerprint beats everything', () => {
     const owner = candidate({ incidentId: 'inc-owner', fingerprints: ['fp-1'], lastSignalAt: ago(4 * 3_600_000) });
-    expect(correlate(signal(), [byKey, owner], NOW, breached)).toEqual({ kind: 'attach', incidentId: 'inc-owner', by: 'fingerprint' });
+    expect(correlate(signal(), [byKey, owner], NOW, breached)).toMatchObject({ kind: 'attach', incidentId: 'inc-owner', by: 'fingerprint' });
   });
 
   it('without a key or trace, only the window applies', () => {
@@ -75,7 +75,7 @@ describe('correlate: the 5-minute service window', () => {
 
   it('matches up to and including exactly 5 minutes', () => {
     expect(correlate(bare, [at(SERVICE_WINDOW_MS)], NOW, breached)).toMatchObject({ kind: 'attach', by: 'service_window' });
-    expect(correlate(bare, [at(SERVICE_WINDOW_MS + 1)], NOW, breached)).toEqual({ kind: 'declare' });
+    expect(correlate(bare, [at(SERVICE_WINDOW_MS + 1)], NOW, breached)).toMatchObject({ kind: 'declare' });
   });
 
   it('accepts now as a Date', () => {
@@ -84,10 +84,10 @@ describe('correlate: the 5-minute service window', () => {
 
   it('needs the same service and environment (case-insensitive) and a last signal', () => {
     expect(correlate(bare, [at(1000, { service: 'Checkout', environment: 'PROD' })], NOW, breached)).toMatchObject({ kind: 'attach' });
-    expect(correlate(bare, [at(1000, { environment: 'staging' })], NOW, breached)).toEqual({ kind: 'declare' });
-    expect(correlate(bare, [at(1000, { service: 'search' })], NOW, breached)).toEqual({ kind: 'declare' });
-    expect(correlate(bare, [at(1000, { environment: undefined })], NOW, breached)).toEqual({ kind: 'declare' });
-    expect(correlate(bare, [at(1000, { lastSignalAt: undefined })], NOW, breached)).toEqual({ kind: 'declare' });
+    expect(correlate(bare, [at(1000, { environment: 'staging' })], NOW, breached)).toMatchObject({ kind: 'declare' });
+    expect(correlate(bare, [at(1000, { service: 'search' })], NOW, breached)).toMatchObject({ kind: 'declare' });
+    expect(correlate(bare, [at(1000, { environment: undefined })], NOW, breached)).toMatchObject({ kind: 'declare' });
+    expect(correlate(bare, [at(1000, { lastSignalAt: undefined })], NOW, breached)).toMatchObject({ kind: 'declare' });
   });
 });
 
@@ -97,21 +97,21 @@ describe('correlate: closed incidents and auto-declare', () => {
       candidate({ incidentId: 'r', status: 'RESOLVED', correlationKeys: ['ck-1'], fingerprints: ['fp-1'] }),
       candidate({ incidentId: 'c', status: 'CANCELLED', traceIds: ['trace-1'] }),
     ];
-    expect(correlate(signal(), closed, NOW, breached)).toEqual({ kind: 'declare' });
+    expect(correlate(signal(), closed, NOW, breached)).toMatchObject({ kind: 'declare' });
     const mitigated = candidate({ incidentId: 'm', status: 'MITIGATED', correlationKeys: ['ck-1'] });
     expect(correlate(signal(), [...closed, mitigated], NOW, breached)).toMatchObject({ incidentId: 'm' });
   });
 
   it('declares only breached, firing signals under autoDeclare=breached', () => {
-    expect(correlate(signal(), [], NOW, breached)).toEqual({ kind: 'declare' });
-    expect(correlate(signal({ metrics: { errorRate: 0.02 } }), [], NOW, breached)).toEqual({ kind: 'none' });
-    expect(correlate(signal({ status: 'resolved' }), [], NOW, breached)).toEqual({ kind: 'none' });
-    expect(correlate(signal(), [], NOW, { autoDeclare: 'breached', risk: 'AT_RISK' })).toEqual({ kind: 'none' });
-    expect(correlate(signal(), [], NOW, { autoDeclare: 'breached', thresholds: { errorRate: { critical: 0.1 } } })).toEqual({ kind: 'none' });
+    expect(correlate(signal(), [], NOW, breached)).toMatchObject({ kind: 'declare' });
+    expect(correlate(signal({ metrics: { errorRate: 0.02 } }), [], NOW, breached)).toMatchObject({ kind: 'none' });
+    expect(correlate(signal({ status: 'resolved' }), [], NOW, breached)).toMatchObject({ kind: 'none' });
+    expect(correlate(signal(), [], NOW, { autoDeclare: 'breached', risk: 'AT_RISK' })).toMatchObject({ kind: 'none' });
+    expect(correlate(signal(), [], NOW, { autoDeclare: 'breached', thresholds: { errorRate: { critical: 0.1 } } })).toMatchObject({ kind: 'none' });
   });
 
   it('never declares under autoDeclare=off, but still attaches', () => {
-    expect(correlate(signal({ severity: 'page' }), [], NOW, { autoDeclare: 'off' })).toEqual({ kind: 'none' });
+    expect(correlate(signal({ severity: 'page' }), [], NOW, { autoDeclare: 'off' })).toMatchObject({ kind: 'none' });
     expect(correlate(signal(), [byKey], NOW, { autoDeclare: 'off' })).toMatchObject({ kind: 'attach' });
   });
 

@@ -32,7 +32,7 @@ const RANK: Record<RiskLevel, number> = { CLEARED: 0, AT_RISK: 1, BREACHED: 2 };
 
 describe('threshold boundaries', () => {
   it.each([
-    [0.0099, 'AT_RISK', true],
+    [0.0099, 'CLEARED', true],
     [ratio('1%'), 'AT_RISK', false],
     [0.0499, 'AT_RISK', false],
     [ratio('5%'), 'BREACHED', false],
@@ -52,7 +52,7 @@ describe('threshold boundaries', () => {
   });
 
   it.each([
-    [499, 'AT_RISK', 0.299],
+    [499, 'CLEARED', 0.299],
     [500, 'AT_RISK', 0.4],
     [999, 'AT_RISK', 0.699],
     [1000, 'BREACHED', 0.7],
@@ -61,7 +61,7 @@ describe('threshold boundaries', () => {
   });
 
   it.each([
-    [ratio('99%'), 'AT_RISK', 0.3, true],
+    [ratio('99%'), 'CLEARED', 0.3, true],
     [0.9899, 'AT_RISK', 0.401, false],
     [ratio('95%'), 'AT_RISK', 0.7, false],
     [0.9499, 'BREACHED', 0.701, false],
@@ -71,9 +71,20 @@ describe('threshold boundaries', () => {
     expect(r.reasons[0] === 'firing, but every metric is within thresholds').toBe(within);
   });
 
-  it('keeps a within-threshold firing signal at or below 0.3', () => {
-    expect(withMetrics({ errorRate: 0, latencyMs: 0, availability: 1 })).toMatchObject({ level: 'AT_RISK', score: 0 });
-    expect(withMetrics({ errorRate: 0.005 }).score).toBe(0.15);
+  it('clears a firing signal whose metrics are all within thresholds (score at or below 0.3)', () => {
+    expect(withMetrics({ errorRate: 0, latencyMs: 0, availability: 1 })).toMatchObject({ level: 'CLEARED', score: 0 });
+    expect(withMetrics({ errorRate: 0.005 })).toMatchObject({ level: 'CLEARED', score: 0.15 });
+    // The sender's word does not override its own numbers…
+    expect(evaluateRisk(signal({ severity: 'critical', metrics: { errorRate: 0.001 } })).level).toBe('CLEARED');
+    expect(evaluateRisk(signal({ severity: 'page', metrics: { latencyMs: 120, availability: 0.999 } })).level).toBe('CLEARED');
+    // …but one metric past its threshold is enough to keep it at risk.
+    expect(evaluateRisk(signal({ metrics: { errorRate: 0.001, latencyMs: 700 } })).level).toBe('AT_RISK');
+  });
+
+  it('maps an alert without metrics by its severity label, as before', () => {
+    expect(evaluateRisk(signal({ severity: 'critical' }))).toMatchObject({ level: 'BREACHED', score: 0.8 });
+    expect(evaluateRisk(signal({ severity: 'warning' }))).toMatchObject({ level: 'AT_RISK', score: 0.5 });
+    expect(evaluateRisk(signal({ severity: 'page', metrics: {} }))).toMatchObject({ level: 'BREACHED', score: 0.9 });
   });
 });
 

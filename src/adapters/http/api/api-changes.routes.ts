@@ -2,6 +2,7 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { tokenActor } from '../../../app/api-tokens.service';
 import { listEnvironments, listRecentChanges, recordChangesFromApi } from '../../../app/changes.service';
 import type { AppDeps } from '../../../app/deps';
+import { rollbackDepsOf } from '../../../app/rollback.service';
 import { CHANGE_STATUSES } from '../../../changes/change.types';
 import type { ApiEnv } from './api.guards';
 import { apiRoute, input, register } from './api.openapi';
@@ -115,7 +116,8 @@ export function changeRoutes(api: OpenAPIHono<ApiEnv>, deps: AppDeps) {
     async (c) => {
       const token = c.get('token');
       const body = input<unknown>(c, 'json');
-      return c.json(await recordChangesFromApi(deps, { orgId: token.orgId, actor: tokenActor(token), body }), 200);
+      const changesDeps = { ...deps, mapping: deps.changesMapping, rollback: rollbackDepsOf(deps) };
+      return c.json(await recordChangesFromApi(changesDeps, { orgId: token.orgId, actor: tokenActor(token), body }), 200);
     },
   );
   register(

@@ -92,8 +92,8 @@ export function incidentReadRoutes(api: OpenAPIHono<ApiEnv>, deps: AppDeps) {
       ok: { status: 200, schema: S.Incident, description: 'The incident' },
     }),
     async (c) => {
-      const { state, timeline } = await apiGetIncident(deps, callerOf(c), input<P>(c, 'param').incidentId);
-      return c.json(incidentView(state, timeline), 200);
+      const { state, timeline, sloViolations } = await apiGetIncident(deps, callerOf(c), input<P>(c, 'param').incidentId);
+      return c.json({ ...incidentView(state, timeline), sloViolations }, 200);
     },
   );
 

@@ -14,6 +14,7 @@ const Webhook = z
     createdAt: z.string(),
     removedAt: z.string().nullable(),
     removedReason: z.string().nullable(),
+    includePrivate: z.boolean().openapi({ description: 'Receives private incidents\' events too (set by an admin).' }),
   })
   .openapi('Webhook');
 const Attempt = z
@@ -57,6 +58,7 @@ export function webhookRoutes(api: OpenAPIHono<ApiEnv>, deps: AppDeps) {
         createdAt: w.createdAt,
         removedAt: w.removedAt,
         removedReason: w.removedReason,
+        includePrivate: w.includePrivate,
       }));
       return c.json({ items }, 200);
     },

@@ -57,6 +57,7 @@ export const apiCliCommands: Record<string, CliCommand> = {
       orgId: flag(flags, 'org'),
       url: flag(flags, 'url'),
       events: optionalFlag(flags, 'events') ?? 'incident.*',
+      includePrivate: flags['include-private'] === true || flags['include-private'] === 'true',
       createdBy: 'cli',
       now: new Date(),
     });

@@ -6,6 +6,13 @@ import { knowledgeRoutes } from './api-knowledge.routes';
 import { orgRoutes } from './api-org.routes';
 import { webhookRoutes } from './api-webhooks.routes';
 import { changeRoutes } from './api-changes.routes';
+import { serviceRoutes } from './api-services.routes';
+import { rollbackRoutes } from './api-rollback.routes';
+import { followUpRoutes } from './api-followups.routes';
+import { postmortemRoutes } from './api-postmortem.routes';
+import { insightsRoutes } from './api-insights.routes';
+import { timelineRoutes } from './api-timeline.routes';
+import { incidentSignalRoutes } from './api-incident-signals.routes';
 import { docsHtml } from './api.docs';
 import {
   type ApiEnv,
@@ -61,6 +68,13 @@ export function createApi(deps: AppDeps) {
   knowledgeRoutes(api, deps);
   webhookRoutes(api, deps);
   changeRoutes(api, deps);
+  serviceRoutes(api, deps);
+  rollbackRoutes(api, deps);
+  followUpRoutes(api, deps);
+  insightsRoutes(api, deps);
+  postmortemRoutes(api, deps);
+  timelineRoutes(api, deps);
+  incidentSignalRoutes(api, deps);
   api.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
   api.onError((err, c) => {
     deps.logger.error({ err }, 'unhandled API error');

@@ -53,6 +53,7 @@ export const IncidentSummary = z
     source: z.string(),
     channelId: nullable(z.string()),
     commander: nullable(z.string()),
+    visibility: z.enum(['public', 'private']),
     openFollowUps: z.number().int(),
     openSignals: z.number().int(),
     createdAt: iso,
@@ -70,8 +71,25 @@ export const FollowUp = z
     createdAt: iso,
     completedAt: nullable(iso),
     completedBy: nullable(z.string()),
+    issue: nullable(
+      z
+        .object({ tracker: z.string(), repository: z.string(), number: z.number().int(), url: z.string() })
+        .openapi('FollowUpIssue', { description: 'The tracker issue (GitHub) this follow-up is exported to.' }),
+    ),
+    exportPending: nullable(z.object({ tracker: z.string(), repository: z.string() })),
   })
   .openapi('FollowUp');
+
+export const SloViolation = z
+  .object({
+    slo: z.string(),
+    service: z.string(),
+    startedAt: iso,
+    endedAt: iso.optional().openapi({ description: 'Absent while the burn goes on' }),
+    budgetBurned: z.number().optional().openapi({ description: 'Share of the SLO window\'s error budget burned, 0.38 = 38 %' }),
+    window: z.string().optional().openapi({ example: '28d' }),
+  })
+  .openapi('SloViolation');
 
 export const Signal = z
   .object({
@@ -112,12 +130,15 @@ export const Incident = z
     lastUpdate: nullable(z.object({ at: iso, text: z.string() })),
     roles: z.object({ commander: nullable(z.string()), comms: nullable(z.string()), scribe: nullable(z.string()) }),
     channel: nullable(z.object({ id: nullable(z.string()), name: z.string() })),
+    visibility: z.enum(['public', 'private']),
     summaryTs: nullable(z.string()),
     followUps: z.array(FollowUp),
     signals: z.array(Signal),
     timeline: z.object({ count: z.number().int(), recent: z.array(TimelineEntry) }),
     postmortem: z.object({ version: z.number().int(), prUrl: nullable(z.string()) }),
     version: z.number().int(),
+    /** `GET /incidents/{id}` only: the SLOs breached during the incident (api-services.routes.ts). */
+    sloViolations: z.array(SloViolation).optional(),
   })
   .openapi('Incident');
 
@@ -207,6 +228,10 @@ export const DeclareBody = z
     environment: z.string().min(1).max(100).optional(),
     description: text('description').optional(),
     commander: userId.optional().openapi({ description: 'Made commander and invited to the channel.' }),
+    visibility: z
+      .enum(['public', 'private'])
+      .optional()
+      .openapi({ description: 'private: a private channel; only members and admins see it (README "Private incidents").' }),
   })
   .strict()
   .openapi('DeclareIncident');

@@ -1,4 +1,5 @@
 import type { IncidentEvent, IncidentState } from '../../../incidents/incident.types';
+import { isPrivateRow } from '../../../app/privacy.service';
 import type { IncidentRow } from '../../db/schema';
 
 /** Pure builders: domain state and read-model rows → the API's wire shapes (api.schemas.ts). */
@@ -27,6 +28,7 @@ export function incidentView(s: IncidentState, timeline: TimelineRow[]) {
     lastUpdate: s.lastUpdateAt && s.lastUpdateText ? { at: s.lastUpdateAt, text: s.lastUpdateText } : null,
     roles: { commander: n(s.roles.commander), comms: n(s.roles.comms), scribe: n(s.roles.scribe) },
     channel: s.channelName ? { id: n(s.channelId), name: s.channelName } : null,
+    visibility: s.visibility ?? ('public' as const),
     summaryTs: n(s.summaryTs),
     followUps: s.actions.map(followUpView),
     signals: s.signals.map((g) => ({
@@ -60,6 +62,9 @@ export const followUpView = (a: IncidentState['actions'][number]) => ({
   createdAt: a.createdAt,
   completedAt: n(a.completedAt),
   completedBy: n(a.completedBy),
+  // Follow-ups in GitHub Issues: the issue it is tracked as, or the tracker it is being exported to.
+  issue: a.issue ? { tracker: a.issue.tracker, repository: a.issue.repository, number: a.issue.number, url: a.issue.url } : null,
+  exportPending: a.exportPending ? { tracker: a.exportPending.tracker, repository: a.exportPending.repository } : null,
 });
 
 export const incidentSummaryView = (r: IncidentRow) => ({
@@ -73,6 +78,7 @@ export const incidentSummaryView = (r: IncidentRow) => ({
   source: r.source,
   channelId: r.channel_id,
   commander: r.commander_id,
+  visibility: isPrivateRow(r) ? ('private' as const) : ('public' as const),
   openFollowUps: Number(r.open_action_count),
   openSignals: Number(r.open_signal_count),
   createdAt: r.created_at,

@@ -2,6 +2,8 @@ import type { EnvironmentVersion } from '../../../changes/change.fold';
 import type { ChangeStatus } from '../../../changes/change.types';
 import { truncate } from '../../../signals/normalisers/normaliser.helpers';
 import type { StoredChange } from '../../db/changes.repo';
+import { isRunning, type RollbackItem } from '../../../incidents/rollback.decider';
+import { rollbackButton, rollbackLine } from '../rollback/rollback.blocks';
 
 /** Pure Block Kit for `/incident changes`: recent deployments and each environment's current version. */
 
@@ -41,6 +43,8 @@ export interface ChangesView {
   filter: { service?: string; environment?: string };
   changes: StoredChange[];
   environments: EnvironmentVersion[];
+  /** In an incident channel: a Roll back button per environment of this service. */
+  rollbackFor?: { incidentId: string; service: string };
 }
 
 const MAX_LINES = 20;
@@ -66,6 +70,15 @@ export function changesBlocks(v: ChangesView): { text: string; blocks: unknown[]
       { type: 'divider' },
       { type: 'section', text: { type: 'mrkdwn', text: truncate(`*Current versions*\n${envs.join('\n')}`, 3000) } },
     );
+    const rb = v.rollbackFor;
+    const mine = rb ? v.environments.filter((e) => e.service === rb.service).slice(0, 5) : [];
+    if (rb && mine.length)
+      blocks.push({
+        type: 'actions',
+        elements: mine.map((e) =>
+          rollbackButton({ incidentId: rb.incidentId, service: e.service, environment: e.environment }, truncate(`Roll back ${e.environment}`, 75)),
+        ),
+      });
   }
   return { text: `${title}: ${v.changes.length} deployment(s)`, blocks };
 }
@@ -74,6 +87,8 @@ export interface SuspectChange {
   change: StoredChange;
   /** The incident's first signal. */
   before: string;
+  /** A service the incident's service depends on (the catalog), not the incident's own. */
+  dependency?: boolean;
 }
 
 function ago(ms: number): string {
@@ -84,25 +99,44 @@ function ago(ms: number): string {
 /** "*Changes* checkout v2.41.0 → production by alice, 12 min before the first signal (success)". */
 export function changesLine(suspects: readonly SuspectChange[]): string | undefined {
   if (suspects.length === 0) return undefined;
-  const parts = suspects.slice(0, 3).map(({ change: c, before }) => {
+  const parts = suspects.slice(0, 3).map(({ change: c, before, dependency }) => {
     const at = c.finishedAt ?? c.statusAt;
     const status = c.status === 'success' ? '' : ` (${STATUS_ICON[c.status]} ${c.status.replace('_', ' ')})`;
-    return `${esc(c.service)} ${link(c.url, c.version)} → \`${esc(c.environment)}\` by ${esc(c.actor)}, ${ago(Date.parse(before) - Date.parse(at))} before the first signal${status}`;
+    return `${esc(c.service)}${dependency ? ' _(dependency)_' : ''} ${link(c.url, c.version)} → \`${esc(c.environment)}\` by ${esc(c.actor)}, ${ago(Date.parse(before) - Date.parse(at))} before the first signal${status}`;
   });
   const more = suspects.length > 3 ? ` and ${suspects.length - 3} more` : '';
   return truncate(`*Changes* ${parts.join('; ')}${more}`, 2900);
 }
 
-/** Inserts the Changes line above the summary's closing context block. */
+/** What else the summary's Changes part shows: the Roll back button and the rollbacks asked for. */
+export interface ChangesExtras {
+  incidentId: string;
+  rollbacks: readonly RollbackItem[];
+}
+
+/** Inserts the Changes line (with a Roll back button for the suspect) and the rollback line above the closing context. */
 export function withChangesLine<T extends { text: string; blocks: unknown[] }>(
   summary: T,
   suspects: readonly SuspectChange[],
+  extras?: ChangesExtras,
 ): T {
   const line = changesLine(suspects);
-  if (!line) return summary;
+  const rollback = extras && rollbackLine(extras.rollbacks);
+  if (!line && !rollback) return summary;
   const blocks = [...summary.blocks];
   const last = blocks.length - 1;
   const at = last >= 0 && (blocks[last] as { type?: string }).type === 'context' ? last : blocks.length;
-  blocks.splice(at, 0, { type: 'section', text: { type: 'mrkdwn', text: line } });
+  const added: unknown[] = [];
+  if (line) {
+    const top = suspects[0]?.change;
+    const running = extras?.rollbacks.some((r) => isRunning(r) && r.service === top?.service && r.environment === top?.environment);
+    const button =
+      extras && top && !running
+        ? { accessory: rollbackButton({ incidentId: extras.incidentId, service: top.service, environment: top.environment }) }
+        : {};
+    added.push({ type: 'section', text: { type: 'mrkdwn', text: line }, ...button });
+  }
+  if (rollback) added.push({ type: 'section', text: { type: 'mrkdwn', text: rollback } });
+  blocks.splice(at, 0, ...added);
   return { ...summary, blocks: blocks.slice(0, 50) };
 }

@@ -14,7 +14,8 @@ async function changes(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
     listEnvironments({ db: deps.db }, { orgId: ctx.orgId, actor: ctx.actor, service }),
   ]);
   const envs = environment ? environments.filter((e) => e.environment === environment) : environments;
-  return changesBlocks({ filter: { service, environment }, changes: recent, environments: envs });
+  const rollbackFor = ctx.incident && service ? { incidentId: ctx.incident.id, service } : undefined;
+  return changesBlocks({ filter: { service, environment }, changes: recent, environments: envs, rollbackFor });
 }
 
 export const changesSubcommands: Subcommand[] = [

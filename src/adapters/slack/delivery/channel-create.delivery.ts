@@ -31,19 +31,21 @@ type Opened = { channelId: string; channelName: string } | { problem: string; tr
 export async function createChannel(
   lookups: WorkspaceLookups,
   client: WebClient,
-  e: DeliveredEffect<'incident.open_channel'>,
+  e: Pick<DeliveredEffect<'incident.open_channel'>, 'attempts' | 'orgId'>,
   inc: IncidentRow,
   prefix: string,
+  /** Private incidents: a private channel, `<PRIVATE_CHANNEL_PREFIX>-<n>`, the title never in its name. */
+  opts: { private?: boolean } = {},
 ): Promise<Opened> {
   // After a try whose outcome we never learned, a taken name may be our own channel.
   let uncertain = e.attempts > 1;
   const tried: string[] = [];
   let problem = 'name_taken';
-  for (const name of channelNameCandidates(prefix, inc.number, inc.title, inc.id)) {
+  for (const name of channelNameCandidates(prefix, inc.number, opts.private ? '' : inc.title, inc.id)) {
     tried.push(name);
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await client.conversations.create({ name });
+        const res = await client.conversations.create({ name, ...(opts.private ? { is_private: true } : {}) });
         if (res.channel?.id) return { channelId: res.channel.id, channelName: name };
         break;
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { IncidentService } from '../../../app/incident.service';
+import type { CatalogService } from '../../../app/catalog.service';
 import type { Config } from '../../../config';
 import type { DB } from '../../db/schema';
 
@@ -12,6 +13,10 @@ export interface SlackDeliveryDeps {
   clientFor: (orgId: string) => Promise<WebClient | undefined>;
   /** Only the channel opening records what it did (the channel, the summary ts) as incident commands. */
   incidents: IncidentService;
+  /** The service catalog: the owners of an incident's service are invited when its channel opens. */
+  catalog?: CatalogService;
+  /** Where a deliverer reports what it skipped (e.g. an owner group Slack does not know). */
+  warn?: (message: string, details?: Record<string, unknown>) => void;
 }
 
 /** The incident-less deliverers (digests) and the scheduled ones need less. */

@@ -5,7 +5,8 @@ import type { IncidentRow } from '../../db/schema';
 import type { Deliver, DeliveredEffect, DelivererRegistry } from '../../outbox/effect-registry';
 import { inChannel, postOnce, repeatable, slackOutcome } from '../slack-idempotent';
 import { summaryBlocks } from '../summary.blocks';
-import { summaryWithChanges } from '../changes/changes-summary';
+import { catalogScope, summaryWithChanges } from '../changes/changes-summary';
+import { summaryWithSlos } from '../slos/slo-summary';
 import type { SlackDeliveryDeps } from './delivery.deps';
 import { openChannel } from './open-channel.delivery';
 import { signalRollup } from './signal-rollup.delivery';
@@ -46,7 +47,7 @@ export function createIncidentDeliveries(deps: SlackDeliveryDeps): Pick<Delivere
     'incident.open_channel': withIncident((client, e, inc) => openChannel(deps, lookups, client, e, inc)),
     'incident.sync_summary': withIncident(async (client, _e, inc) => {
       if (!inc.channel_id || !inc.summary_ts) return { type: 'done', result: { skipped: 'no summary yet' } };
-      const s = await summaryWithChanges(deps.db, inc, summaryBlocks(inc));
+      const s = await summaryWithSlos(deps.db, inc, await summaryWithChanges(deps.db, inc, summaryBlocks(inc), catalogScope(deps.catalog)));
       await repeatable(() =>
         client.chat.update({ channel: inc.channel_id!, ts: inc.summary_ts!, text: s.text, blocks: s.blocks as never }),
       );
@@ -81,7 +82,8 @@ export function createIncidentDeliveries(deps: SlackDeliveryDeps): Pick<Delivere
       const ts = await inChannel(client, channel, () =>
         postOnce(client, e.attempts > 1, { channel, text, effectId: String(e.id) }),
       );
-      return { type: 'done', result: { ts } };
+      // Where it went is kept: making the incident private later edits this copy to a neutral text.
+      return { type: 'done', result: { ts, channel } };
     }),
     'incident.signal_rollup': withIncident((client, e, inc) => signalRollup(deps.db, client, e, inc)),
   };

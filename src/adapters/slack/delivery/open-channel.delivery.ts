@@ -7,10 +7,13 @@ import type { DeliveredEffect } from '../../outbox/effect-registry';
 import { slackErrorCode } from '../slack-errors';
 import { postOnce, repeatable } from '../slack-idempotent';
 import { summaryBlocks } from '../summary.blocks';
-import { summaryWithChanges } from '../changes/changes-summary';
+import { catalogScope, summaryWithChanges } from '../changes/changes-summary';
+import { summaryWithSlos } from '../slos/slo-summary';
+import { isPrivateRow } from '../../../app/privacy.service';
 import { createChannel, tellNoChannel } from './channel-create.delivery';
 import { SYSTEM_ACTOR, type SlackDeliveryDeps } from './delivery.deps';
 import { inviteUsers, type WorkspaceLookups } from './workspace-lookups';
+import { inviteOwners, ownerInvitees } from './owner-invite';
 
 /**
  * `incident.open_channel`: create the channel (or find our own from an uncertain try), link it, invite,
@@ -32,7 +35,9 @@ export async function openChannel(
     ),
   ];
   if (!channelId) {
-    const opened = await createChannel(lookups, client, e, inc, deps.config.channelPrefix);
+    const priv = isPrivateRow(inc);
+    const prefix = priv ? deps.config.privacy.channelPrefix : deps.config.channelPrefix;
+    const opened = await createChannel(lookups, client, e, inc, prefix, { private: priv });
     if ('problem' in opened) {
       await recordChannelProblem(deps.db, {
         orgId: e.orgId,
@@ -55,11 +60,17 @@ export async function openChannel(
     await clearChannelProblem(deps.db, e.orgId, inc.id);
   }
   if (people.length) await inviteUsers(client, channelId, people);
+  // The catalog owner of the service (not for private incidents: members only).
+  if (!isPrivateRow(inc)) {
+    const warn = (m: string) => deps.warn?.(m, { incidentId: inc.id, service: inc.service });
+    const owners = (await ownerInvitees(deps.catalog, client, inc.service, warn)).filter((u) => !people.includes(u));
+    await inviteOwners((users) => inviteUsers(client, channelId, users), owners, warn);
+  }
   let stale = retry && !!inc.summary_ts; // an earlier try may have recorded the ts but not finished its edit
   let summaryTs = inc.summary_ts;
   if (!summaryTs) {
     const fresh = (await findIncidentById(deps.db, e.orgId, inc.id)) ?? inc;
-    const s = await summaryWithChanges(deps.db, fresh, summaryBlocks(fresh));
+    const s = await summaryWithSlos(deps.db, fresh, await summaryWithChanges(deps.db, fresh, summaryBlocks(fresh), catalogScope(deps.catalog)));
     const ts = await postOnce(client, retry, {
       channel: channelId,
       text: s.text,
@@ -84,7 +95,7 @@ export async function openChannel(
   }
   if (stale) {
     const latest = (await findIncidentById(deps.db, e.orgId, inc.id)) ?? inc;
-    const now = await summaryWithChanges(deps.db, latest, summaryBlocks(latest));
+    const now = await summaryWithSlos(deps.db, latest, await summaryWithChanges(deps.db, latest, summaryBlocks(latest), catalogScope(deps.catalog)));
     await repeatable(() =>
       client.chat.update({ channel: channelId, ts: summaryTs!, text: now.text, blocks: now.blocks as never }),
     );

@@ -1,6 +1,8 @@
 import type { DeliveryOutcome } from '../../../app/effects';
 import { DEFAULT_MAX_ENTRIES, digestBlocks, type DigestMessage } from '../../../watchlist/digest.blocks';
 import { loadWatchlist } from '../../db/watchlist.repo';
+import { sloDigestSummary } from '../../../app/slo.service';
+import { sloDigestLine, withDigestSloLine } from '../slos/slo.blocks';
 import type { DB } from '../../db/schema';
 import type { DeliveredEffect } from '../../outbox/effect-registry';
 import type { ScheduledDeliveryDeps } from '../delivery/delivery.deps';
@@ -22,7 +24,8 @@ export async function buildDigest(
 ): Promise<DigestMessage> {
   const max = o.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const { entries, totals } = await loadWatchlist(db, orgId, max);
-  return digestBlocks({
+  const slos = sloDigestLine(await sloDigestSummary(db, orgId).catch(() => undefined));
+  const msg = digestBlocks({
     entries,
     totals,
     now: o.now,
@@ -32,6 +35,7 @@ export async function buildDigest(
     maxEntries: max,
     heading: o.heading,
   });
+  return withDigestSloLine(msg, slos);
 }
 
 /**

@@ -3,6 +3,7 @@ import { type GuidanceAction, type GuidanceView, SAFETY_LEVELS, type Safety } fr
 import { SLACK_BLOCK_LIMITS } from '../../../shared/block-limits';
 import { assertNever } from '../../../shared/domain-error';
 import { escapeMrkdwn, truncate } from '../../../shared/text';
+import { rollbackButton } from '../rollback/rollback.blocks';
 
 export { generatorLabel } from '../../../guidance/guidance.labels';
 
@@ -106,12 +107,15 @@ function actionBlock(incidentId: string, a: GuidanceAction, i: number): SlackBlo
     type: 'section',
     block_id: `guidance_action_${i}`,
     text: { type: 'mrkdwn', text: head + truncate(escapeMrkdwn(a.text), SLACK_LIMITS.sectionText - head.length) },
-    accessory: {
-      type: 'button',
-      action_id: GUIDANCE_ADD_ACTION,
-      text: { type: 'plain_text', text: 'Add to actions', emoji: true },
-      value: encodeGuidanceActionValue({ incidentId, text: a.text, safety: a.safety }),
-    },
+    // The suspect deployment's step is the rollback itself: its button opens the confirmation.
+    accessory: a.rollback
+      ? rollbackButton({ incidentId, ...a.rollback })
+      : {
+          type: 'button',
+          action_id: GUIDANCE_ADD_ACTION,
+          text: { type: 'plain_text', text: 'Add to actions', emoji: true },
+          value: encodeGuidanceActionValue({ incidentId, text: a.text, safety: a.safety }),
+        },
   };
 }
 
@@ -142,6 +146,10 @@ export function guidanceBlocks({ incidentId, incidentNumber, view }: GuidanceBlo
     },
   ];
   const tail: SlackBlock[] = [];
+  if (view.runbookLinks?.length) {
+    const links = view.runbookLinks.map((l) => `<${l.url.replace(/[<>|]/g, '')}|Runbook for ${escapeMrkdwn(l.service)}>`);
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links.join('  ·  '), SLACK_LIMITS.sectionText) }] });
+  }
   if (questions.length)
     tail.push({ type: 'divider' }, ...listSections('Diagnostic questions', questions.map(escapeMrkdwn)));
   if (related.length) {

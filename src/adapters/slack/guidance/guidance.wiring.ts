@@ -22,6 +22,12 @@ export function guidanceServiceFor(deps: AppDeps): GuidanceService {
     db: deps.db,
     incidents: deps.incidents,
     runbooks: deps.runbooks,
+    changesMapping: deps.changesMapping,
+    catalogRunbooks: deps.catalog && {
+      annotation: (service) => deps.catalog?.serviceInfo(service)?.runbook,
+      readFile: (relative) => deps.catalog!.runbookFile(relative),
+      neighbours: (service) => deps.catalog?.neighbours(service) ?? [],
+    },
     logger: deps.logger,
     now: deps.now,
     drafter,

@@ -1,6 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../../app/deps';
 import { homeDashboard } from '../../../app/home.service';
+import { viewHealthGrid } from '../../../app/health-grid.service';
+import { homeHealthBlocks } from '../slos/slo.blocks';
+import { deploymentsOverview } from '../../../app/changes.service';
+import { deploymentsHomeBlocks } from '../changes/changes-home.blocks';
 import { slackRequest } from '../request-context';
 import { dashboardBlocks, viewerTimeZone } from './home.sections';
 
@@ -12,14 +16,16 @@ export function registerHomeTab(app: App, deps: AppDeps) {
   app.event('app_home_opened', async ({ event, client, context }) => {
     if (event.tab !== 'home') return;
     const req = slackRequest(context);
-    const [dashboard, tz] = await Promise.all([
-      homeDashboard(
-        { db: deps.db, defaults: deps.config.digest, now: deps.now },
-        { orgId: req.orgId, actor: await req.actor() },
-      ),
+    const actor = await req.actor();
+    const [dashboard, tz, grid, deploys] = await Promise.all([
+      homeDashboard({ db: deps.db, defaults: deps.config.digest, now: deps.now }, { orgId: req.orgId, actor }),
       viewerTimeZone(client, event.user),
+      // The health grid is a section of its own: if it fails, Home still shows the rest.
+      viewHealthGrid(deps, { orgId: req.orgId, actor }).catch(() => undefined),
+      deploymentsOverview({ db: deps.db }, { orgId: req.orgId, actor }).catch(() => undefined),
     ]);
-    const blocks = dashboardBlocks(req.orgId, dashboard, deps.now(), tz).slice(0, HOME_BLOCKS);
+    const health = [...homeHealthBlocks(req.orgId, grid), ...deploymentsHomeBlocks(deploys)];
+    const blocks = [...dashboardBlocks(req.orgId, dashboard, deps.now(), tz).slice(0, HOME_BLOCKS - health.length), ...health];
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks } as never });
   });
 }

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../../app/deps';
 import { IDS } from '../ids';
 import { slackRequest } from '../request-context';
 import { errorText, tellUser } from '../slack-reply';
+import { noteFiles } from './timeline-sync.listener';
 
 /** The "Add to incident timeline" shortcut and a :pushpin: reaction: that message joins the timeline, once. */
 export function registerAddToTimeline(app: App, deps: AppDeps) {
@@ -19,7 +20,13 @@ export function registerAddToTimeline(app: App, deps: AppDeps) {
         actor: await req.actor(),
         incidentId: incident.id,
         idempotencyKey: `msg:${shortcut.channel.id}:${m.ts}`,
-        message: { channelId: shortcut.channel.id, ts: m.ts, author: m.user, text: m.text },
+        message: {
+          channelId: shortcut.channel.id,
+          ts: m.ts,
+          author: m.user,
+          text: m.text,
+          files: noteFiles((m as { files?: never }).files),
+        },
       });
       await tellUser(
         respond,
@@ -40,10 +47,13 @@ export function registerAddToTimeline(app: App, deps: AppDeps) {
     if (!incident) return;
     const actor = await req.actor();
     const hist = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
-    const msg = hist.messages?.find((m) => m.ts === ts);
+    // A thread reply is not in the channel's history: look it up in its thread.
+    const thread = async () => (await client.conversations.replies({ channel, ts, limit: 1000 }).catch(() => undefined))?.messages;
+    const msg = hist.messages?.find((m) => m.ts === ts) ?? (await thread())?.find((m) => m.ts === ts);
     if (!msg) return;
     try {
-      const message = { channelId: channel, ts, author: msg.user, text: msg.text };
+      const files = noteFiles(msg.files as never);
+      const message = { channelId: channel, ts, author: msg.user, text: msg.text, files };
       await addMessageToTimeline(deps, {
         orgId: req.orgId,
         actor,

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../../app/deps';
 import { MAX_TITLE } from '../../../incidents/incident.types';
 import { parseSeverity } from '../command.parser';
 import { IDS } from '../ids';
+import { PRIVACY_IDS } from '../privacy/privacy.blocks';
 import { slackRequest } from '../request-context';
 import { errorText } from '../slack-reply';
 
@@ -17,6 +18,9 @@ function readForm(values: Values | undefined) {
     severity: parseSeverity(v[IDS.inputSeverity]?.[IDS.inputSeverity]?.selected_option?.value ?? 'SEV3') ?? 'SEV3',
     service: v[IDS.inputService]?.[IDS.inputService]?.value ?? undefined,
     description: v[IDS.inputDescription]?.[IDS.inputDescription]?.value ?? undefined,
+    visibility: v[PRIVACY_IDS.inputPrivate]?.[PRIVACY_IDS.inputPrivate]?.selected_options?.some((o) => o.value === 'private')
+      ? ('private' as const)
+      : ('public' as const),
   };
 }
 

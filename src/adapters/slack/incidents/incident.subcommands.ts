@@ -1,6 +1,6 @@
 import * as incidents from '../../../app/incident-commands.service';
 import type { IncidentOutcome } from '../../../app/incident-commands.service';
-import { incidentTimeline, listIncidents } from '../../../app/incident-commands-read.service';
+import { listIncidents } from '../../../app/incident-commands-read.service';
 import type { AppDeps } from '../../../app/deps';
 import { soleUserMention } from '../../../shared/text';
 import {
@@ -12,9 +12,10 @@ import {
   splitFirst,
 } from '../command.parser';
 import { searchResultBlocks } from '../guidance/search.blocks';
-import { declareModal, listBlocks, timelineBlocks } from '../incident.blocks';
+import { declareModal, listBlocks } from '../incident.blocks';
 import type { CommandContext, Reply, Subcommand } from '../subcommands/subcommand';
 import { slackPeople } from './slack-people';
+import { runTimeline } from './timeline-sync.subcommands';
 
 /** The incident of the channel, as the services take it (the dispatcher has checked there is one). */
 const on = (ctx: CommandContext) => ({
@@ -32,12 +33,16 @@ const done = (res: IncidentOutcome, text: string): Reply => ({
 const TRAILING_MENTION = /^([\s\S]*?\S)\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)$/;
 
 async function declare(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
-  const [first, tail] = splitFirst(ctx.args);
+  // `--private` first: a private incident (README "Private incidents").
+  const [flag, rest] = splitFirst(ctx.args);
+  const priv = flag.toLowerCase() === '--private';
+  const args = priv ? rest : ctx.args;
+  const [first, tail] = splitFirst(args);
   const severity = parseSeverity(first);
-  const title = severity ? tail : ctx.args;
+  const title = severity ? tail : args;
   if (!title.trim()) {
     incidents.checkCanDeclare(ctx);
-    return { modal: declareModal({ channelId: ctx.channelId, severity }) };
+    return { modal: declareModal({ channelId: ctx.channelId, severity, private: priv }) };
   }
   const res = await incidents.declareIncident(deps, {
     orgId: ctx.orgId,
@@ -45,6 +50,7 @@ async function declare(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
     title,
     severity,
     idempotencyKey: ctx.idempotencyKey,
+    ...(priv ? { visibility: 'private' as const } : {}),
   });
   const s = res.state;
   return {
@@ -86,10 +92,8 @@ async function action(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
   return done(res, owner ? `Follow-up added, owned by <@${owner}>.` : 'Follow-up added.');
 }
 
-async function timeline(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
-  const t = await incidentTimeline(deps, on(ctx));
-  return timelineBlocks(t.incident, t.entries);
-}
+/** Numbered entries in time order, with edits and corrected times (timeline-sync.subcommands.ts). */
+const timeline = runTimeline;
 
 async function list(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
   const [w, tail] = splitFirst(ctx.args);
@@ -105,7 +109,7 @@ async function list(ctx: CommandContext, deps: AppDeps): Promise<Reply> {
 
 /** Permissions are the services' (incident.permissions); the dispatcher only finds the channel's incident. */
 export const incidentSubcommands: Subcommand[] = [
-  { name: 'declare', usage: '`declare [sev1-4] <title>`', run: declare },
+  { name: 'declare', usage: '`declare [--private] [sev1-4] <title>`', run: declare },
   {
     name: 'status',
     usage: '`status <investigating|mitigated|resolved|cancelled> [message]`',
@@ -128,6 +132,6 @@ export const incidentSubcommands: Subcommand[] = [
     needsIncident: true,
     run: async (ctx, deps) => done(await incidents.postUpdate(deps, { ...on(ctx), text: ctx.args }), 'Update posted.'),
   },
-  { name: 'timeline', usage: '`timeline`', needsIncident: true, run: timeline },
+  { name: 'timeline', usage: '`timeline [edit <#> <HH:MM|ISO>]`', needsIncident: true, run: timeline },
   { name: 'list', usage: '`list [open|all] [search words]`', run: list },
 ];

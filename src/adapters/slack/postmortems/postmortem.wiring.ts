@@ -63,6 +63,7 @@ function serviceWith(deps: AppDeps, ports: PostmortemChatPorts): PostmortemServi
     now: deps.now,
     drafter: feature?.drafter ?? deterministicDrafter,
     pullRequests: feature?.pullRequests ?? createGitHubPullRequests(deps.config.github),
+    privateRepository: deps.config.privacy?.githubRepository,
     ...ports,
   });
 }

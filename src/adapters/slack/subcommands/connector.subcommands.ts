@@ -1,11 +1,17 @@
 import { addConnector, checkCanManageConnectors, listConnectors } from '../../../app/connector.service';
+import { setConnectorPrivate } from '../../../app/privacy.service';
 import { DomainError } from '../../../shared/domain-error';
 import { CONNECTOR_KINDS } from '../../../signals/normalisers';
+import { CHANGE_CONNECTOR_KINDS } from '../../../changes/change.types';
 import { splitFirst } from '../command.parser';
 import { watchlistReply } from '../digest/digest.subcommands';
 import type { Subcommand } from './subcommand';
 
-const USAGE = `Usage: \`/incident connector add <${CONNECTOR_KINDS.join('|')}> [name]\` or \`/incident connector list\``;
+const USAGE =
+  `Usage: \`/incident connector add <${[...CONNECTOR_KINDS, ...CHANGE_CONNECTOR_KINDS].join('|')}> [name]\`, ` +
+  '`/incident connector add heartbeat <name> [every 5m] [grace 2m]`, ' +
+  '`/incident connector list` or ' +
+  '`/incident connector private <id> on|off`';
 
 export const connectorSubcommands: Subcommand[] = [
   {
@@ -17,10 +23,25 @@ export const connectorSubcommands: Subcommand[] = [
       if (verb === 'list') {
         const all = await listConnectors(deps, { orgId: ctx.orgId, actor: ctx.actor });
         if (all.length === 0) return { text: `No connectors yet. ${USAGE}` };
-        const lines = all.map(
-          (c) => `• \`${c.id}\` ${c.kind} “${c.name}”${c.revokedAt ? ' (revoked)' : ''} — ${c.url}`,
-        );
-        return { text: `Connectors:\n${lines.join('\n')}` };
+        const line = (c: (typeof all)[number]) =>
+          `• \`${c.id}\` ${c.kind} “${c.name}”${c.revokedAt ? ' (revoked)' : ''} — ${c.url}`;
+        // Change senders (deployments, docs/changes.md) are listed apart from alert sources.
+        const groups = [
+          ['Alert connectors', all.filter((c) => c.category === 'alerts')],
+          ['Change connectors (deployments)', all.filter((c) => c.category === 'changes')],
+        ] as const;
+        const text = groups
+          .filter(([, list]) => list.length)
+          .map(([title, list]) => `${title}:\n${list.map(line).join('\n')}`)
+          .join('\n');
+        return { text };
+      }
+      if (verb === 'private') {
+        // Private-only: every incident this connector's alerts open is private (README "Private incidents").
+        const [id, onOff] = splitFirst(tail);
+        if (!id || !['on', 'off'].includes(onOff)) throw new DomainError('invalid_input', USAGE);
+        await setConnectorPrivate(deps, { orgId: ctx.orgId, actor: ctx.actor, id, on: onOff === 'on' });
+        return { text: `Connector \`${id}\` ${onOff === 'on' ? 'now opens private incidents only' : 'opens public incidents again'}.` };
       }
       if (verb !== 'add') throw new DomainError('invalid_input', USAGE);
       const [kind, name] = splitFirst(tail);

@@ -10,7 +10,7 @@ import { splitFirst } from '../command.parser';
 import type { Subcommand } from './subcommand';
 
 const USAGE =
-  'Usage: `/incident webhook add <url> [incident.*,incident.status_changed]`, `/incident webhook list`, ' +
+  'Usage: `/incident webhook add <url> [incident.*,incident.status_changed] [--include-private]`, `/incident webhook list`, ' +
   '`/incident webhook remove <id>` or `/incident webhook log <id>`';
 const LOG_LINES = 10;
 
@@ -47,10 +47,15 @@ export const webhookSubcommands: Subcommand[] = [
           // Slack wraps pasted URLs as <https://…> or <https://…|label>.
           const url = (arg ?? '').replace(/^<([^|>]+)(\|[^>]*)?>$/, '$1');
           if (!url) throw new DomainError('invalid_input', USAGE);
+          // `--include-private`: this admin opens the subscription to private incidents' events too.
+          const words = rest.split(/\s+/).filter(Boolean);
+          const includePrivate = words.includes('--include-private');
+          const events = words.filter((w) => w !== '--include-private')[0];
           const r = await addWebhook(deps.db, {
             orgId: ctx.orgId,
             url,
-            events: splitFirst(rest)[0] || 'incident.*',
+            includePrivate,
+            events: events || 'incident.*',
             createdBy: ctx.userId,
             now: deps.now(),
           });
@@ -58,7 +63,8 @@ export const webhookSubcommands: Subcommand[] = [
           return {
             text: [
               `:satellite_antenna: Webhook \`${r.subscription.id}\` → ${r.subscription.url} ` +
-                `(${r.subscription.events.join(', ')}). Only you can see this, and it is shown once:`,
+                `(${r.subscription.events.join(', ')}${r.subscription.includePrivate ? ', private incidents included' : ''}). ` +
+                'Only you can see this, and it is shown once:',
               `Signing secret: \`${r.secret}\``,
               'Verify `Revenant-Signature: t=<unix>,v1=<hex>` as HMAC-SHA256 of `<t>.<body>` (README, "Webhooks").',
             ].join('\n'),
