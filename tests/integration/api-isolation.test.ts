@@ -16,6 +16,7 @@ function bodyFor(method: string, path: string): unknown {
   if (path.endsWith('/notes') || path.endsWith('/updates') || path.endsWith('/actions'))
     return { text: 'cross-org write' };
   if (path.includes('/actions/')) return { done: true };
+  if (path.endsWith('/time')) return { time: '2026-12-02T10:00:00Z' };
   return {};
 }
 
@@ -75,7 +76,8 @@ describe.each(dialects())('REST API v1: isolation and bad input (%s)', (dialect)
             .replace('{role}', 'commander')
             .replace('{service}', 'checkout')
             .replace('{entryId}', 'eyJzIjoiY2hlY2tvdXQiLCJlIjoicHJvZCJ9')
-            .replace('{webhookId}', 'whk_x'),
+            .replace('{webhookId}', 'whk_x')
+            .replace('{seq}', '1'),
           template
             .replace('{orgId}', TEAM)
             .replace('{incidentId}', ids[OTHER].incidentId)
@@ -83,7 +85,8 @@ describe.each(dialects())('REST API v1: isolation and bad input (%s)', (dialect)
             .replace('{role}', 'commander')
             .replace('{service}', 'checkout')
             .replace('{entryId}', 'eyJzIjoiY2hlY2tvdXQiLCJlIjoicHJvZCJ9')
-            .replace('{webhookId}', 'whk_x'),
+            .replace('{webhookId}', 'whk_x')
+            .replace('{seq}', '1'),
         ];
         for (const [i, path] of variants.entries()) {
           if (i === 1 && !template.includes('{incidentId}')) continue; // nothing of the other org in it

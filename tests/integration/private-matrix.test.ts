@@ -165,6 +165,36 @@ describe.each(dialects())('private incidents: surface × person matrix (%s)', (d
     expect((await h.tdb.db.selectFrom('incident_events').select('seq').where('incident_id', '=', privId).execute()).length).toBe(before);
   });
 
+  it('every route under a private incident in the OpenAPI document answers 404 to non-admin tokens, writing nothing', async () => {
+    const doc = (await (await fetch(`${h.app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, object> };
+    const before = (await h.tdb.db.selectFrom('incident_events').select('seq').where('incident_id', '=', privId).execute()).length;
+    let walked = 0;
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      if (!template.includes('{incidentId}')) continue;
+      const path = template
+        .replace('{orgId}', TEAM)
+        .replace('{incidentId}', privId)
+        .replace(/\{[a-zA-Z]+\}/g, 'x');
+      for (const method of Object.keys(ops)) {
+        for (const p of ['nonMember', 'viewer', 'member'] as const) {
+          const res = await fetch(`${h.app.url}/api/v1${path}`, {
+            method: method.toUpperCase(),
+            headers: { authorization: `Bearer ${tokens[p]}`, 'content-type': 'application/json' },
+            body: method === 'get' ? undefined : '{}',
+          });
+          const body = await res.text();
+          expect(res.status, `${method} ${template} as ${p}: ${body.slice(0, 200)}`).toBe(404);
+          expect(secretIn(body)).toBe(false);
+          walked++;
+        }
+      }
+    }
+    expect(walked).toBeGreaterThanOrEqual(3 * 15); // guidance, signals, timeline, postmortem, rollback, follow-ups…
+    expect((await h.tdb.db.selectFrom('incident_events').select('seq').where('incident_id', '=', privId).execute()).length).toBe(before);
+    const admin = await api('admin', `/incidents/${privId}/guidance`);
+    expect(admin).toMatch(/^200 /);
+  });
+
   it("admin views through the API are audited on the incident; public incidents' views are not", async () => {
     await api('admin', `/incidents/${privId}`);
     await api('admin', `/incidents/${pubId}`);

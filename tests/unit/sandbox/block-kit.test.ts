@@ -37,6 +37,7 @@ describe('Block Kit → HTML', () => {
       severity: { severity: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'SEV2', emoji: true }, value: 'SEV2' } } },
       service: { service: { type: 'plain_text_input', value: null } },
       description: { description: { type: 'plain_text_input', value: null } },
+      private: { private: { type: 'checkboxes', selected_options: [] } },
     });
   });
 

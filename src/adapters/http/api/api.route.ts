@@ -25,6 +25,7 @@ import {
   streamLimit,
 } from './api.guards';
 import { problem } from './api.problem';
+import { incidentVisibility } from './api.visibility';
 
 const INFO = {
   title: 'Runbook Revenant API',
@@ -63,6 +64,8 @@ export function createApi(deps: AppDeps) {
   });
   api.use('/orgs', apiAuth(deps), rateLimit());
   api.use('/orgs/*', apiAuth(deps), rateLimit(), orgScope, streamLimit, jsonBody, idempotency(deps));
+  api.use('/orgs/:orgId/incidents/:incidentId', incidentVisibility(deps));
+  api.use('/orgs/:orgId/incidents/:incidentId/*', incidentVisibility(deps));
   orgRoutes(api, deps);
   incidentRoutes(api, deps);
   knowledgeRoutes(api, deps);
