@@ -24,7 +24,7 @@ const appAdapters = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'tests/fixtures/lint/**'],
+    ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'tests/fixtures/lint/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

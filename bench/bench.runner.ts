@@ -22,7 +22,8 @@ export const SECTIONS: Exclude<SectionName, 'memory' | 'soak'>[] = [
   'api',
 ];
 
-const RSS_TARGET_MB = 200;
+/** Issue 13: under 200 MB with margin; the margin is 10 %. */
+const RSS_TARGET_MB = 180;
 
 const run: Record<(typeof SECTIONS)[number], (ctx: BenchContext) => Promise<BenchRow[]>> = {
   ack: ackSection,

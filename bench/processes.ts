@@ -92,22 +92,39 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-/** The `--max-…` V8 flags of package.json's start script. */
-function startScriptV8Flags(): string {
+/** package.json's start script, split into its node flags (heap sizes, `--v8-pool-size`) and the file it runs. */
+function startScript(): { flags: string[]; entry: string } {
   const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  return start.split(/\s+/).filter((t) => t.startsWith('--max-')).join(' ');
+  const words = start.split(/\s+/).slice(1);
+  const at = words.findIndex((w) => !w.startsWith('--'));
+  if (at < 0) throw new Error(`package.json start script names no file to run: ${start}`);
+  return { flags: words.slice(0, at), entry: path.join(ROOT, words[at]!) };
 }
 
-/** The real bot, exactly as `npm start` runs it (src/main.ts), on loopback, against the Slack fake. */
+let built: Promise<void> | undefined;
+/** `npm start`'s prestart (the bundle in dist/), once per bench run, so the bot measured is today's source. */
+function buildOnce(): Promise<void> {
+  built ??= new Promise((resolve, reject) => {
+    const env = { ...process.env, BUILD_QUIET: '1' };
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/build.mjs exited ${code}`))));
+  });
+  return built;
+}
+
+/** The real bot, exactly as `npm start` runs it (the bundle of src/main.ts), on loopback, against the Slack fake. */
 export async function startBot(env: { slackApiUrl: string; databaseUrl: string; signingSecret: string; extra?: Record<string, string> }): Promise<BotProcess> {
+  await buildOnce();
   const port = await freePort();
   const cwd = mkdtempSync(path.join(tmpdir(), 'revenant-bench-bot-'));
   // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the bot (node --cpu-prof) when it stops.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
   // BENCH_BOT_NODE_FLAGS="--max-semi-space-size=4 …": extra node flags for the bot, for experiments.
-  // By default the V8 flags `npm start` uses (package.json), so the bench measures what users run.
-  const flags = (process.env.BENCH_BOT_NODE_FLAGS ?? startScriptV8Flags()).split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...prof, ...flags, '--import', TSX, path.join(ROOT, 'src/main.ts')], {
+  // By default the flags `npm start` uses (package.json), so the bench measures what users run.
+  const start = startScript();
+  const flags = process.env.BENCH_BOT_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? start.flags;
+  const child = spawn(process.execPath, [...prof, ...flags, start.entry], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,8 +1,6 @@
 import { installProcessGuards } from './adapters/http/process-guards';
 import { flushLogs, stderrLines, stdoutLines } from './adapters/logger';
 import { ConfigError, loadConfig, loadDotEnv, MISSING_SLACK_HELP } from './config';
-import { sandboxReadyMessage } from './sandbox/sandbox.config';
-import { startSandbox } from './sandbox/sandbox.start';
 import { type Running, startRevenant } from './server';
 
 // Messages go through the same non-blocking writers as the logs: a full or closed pipe must never freeze us.
@@ -36,6 +34,8 @@ async function main() {
   }
   let started: Running;
   if (sandbox) {
+    // Loaded only here: the sandbox (Slack fake, its pages) is ~30 modules a real deployment never runs.
+    const [{ startSandbox }, { sandboxReadyMessage }] = await Promise.all([import('./sandbox/sandbox.start'), import('./sandbox/sandbox.config')]);
     const sb = await startSandbox(process.env);
     say(sandboxReadyMessage(sb.sandboxUrl, sb.config.database.location));
     started = sb;

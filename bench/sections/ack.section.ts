@@ -5,7 +5,8 @@ import { type SlashSpec } from '../request.builders';
 import { heapNote } from '../processes';
 import { startBotFixture, waitUntil } from './bot-fixture';
 
-const ACK_P99_TARGET_MS = 25;
+/** Issue 13: the ack's p99 within 3× bare Hono's p99 at the same rate, measured side by side. */
+const ACK_P99_RATIO = 3;
 
 /**
  * Slash-command ack latency: signed `/incident note` at each rate, open loop, against the real bot
@@ -74,7 +75,7 @@ function ackRows(rate: number, bot: LoadResult, bare: LoadResult, targeted: bool
       value: bot.latency.p99,
       unit: 'ms',
       baseline: base('p99', bare.latency.p99),
-      ...(targeted ? { target: `< ${ACK_P99_TARGET_MS} ms`, pass: healthy && bot.latency.p99 < ACK_P99_TARGET_MS } : {}),
+      ...(targeted ? { target: `≤ ${ACK_P99_RATIO}× bare Hono p99`, pass: healthy && bot.latency.p99 <= ACK_P99_RATIO * bare.latency.p99 } : {}),
       note,
     }),
     row({ section: 'ack', name: `/incident note ack max @ ${rate}/s`, value: bot.latency.max, unit: 'ms', baseline: base('max', bare.latency.max) }),

@@ -6,7 +6,8 @@ import type { BenchRow } from '../bench.types';
 import { generateEventLog } from '../event-log.generator';
 import { ROOT, TSX } from '../processes';
 
-const TARGET_EVENTS_PER_S = 100_000;
+/** Issue 13: a rebuild at no less than half the speed of merely reading and parsing the same log, same run. */
+const TARGET_RATIO = 0.5;
 
 interface ChildResult {
   scan: { events: number; ms: number };
@@ -51,8 +52,8 @@ export async function rebuildSection(ctx: BenchContext): Promise<BenchRow[]> {
         value: perS,
         unit: 'events/s',
         baseline: { name: 'raw scan + JSON.parse', value: scanPerS, unit: 'events/s' },
-        target: `≥ ${TARGET_EVENTS_PER_S.toLocaleString('en')} events/s`,
-        pass: consistent && perS >= TARGET_EVENTS_PER_S,
+        target: `≥ ${TARGET_RATIO}× raw scan`,
+        pass: consistent && perS >= TARGET_RATIO * scanPerS,
         note,
       }),
     ];

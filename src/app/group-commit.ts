@@ -17,8 +17,8 @@ export interface GroupJob<J> {
 export type GroupRunner<J> = (key: string, jobs: readonly J[]) => Promise<unknown[]>;
 
 export interface GroupLimits {
-  /** Stop gathering once the group holds this much weight (alerts), to keep each transaction short. */
-  maxWeight: number;
+  /** Stop gathering once the group holds this much weight (alerts), to keep each transaction short; asked per group. */
+  maxWeight: number | (() => number);
   maxJobs: number;
 }
 
@@ -45,10 +45,11 @@ export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimi
 
   function take(queue: Waiting<J>[]): Waiting<J>[] {
     const group: Waiting<J>[] = [];
+    const max = typeof limits.maxWeight === 'function' ? limits.maxWeight() : limits.maxWeight;
     let weight = 0;
     while (queue.length > 0 && group.length < limits.maxJobs) {
       const next = queue[0];
-      if (group.length > 0 && weight + next.weight > limits.maxWeight) break;
+      if (group.length > 0 && weight + next.weight > max) break;
       group.push(queue.shift()!);
       weight += next.weight;
     }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
 import { findByIdempotencyKey, loadEvents } from '../adapters/db/event-store';
 import type { DB, Trx } from '../adapters/db/schema';
-import { decide, evolve } from '../incidents/incident.decider';
+import { decide, fold } from '../incidents/incident.decider';
 import {
   type Actor,
   type IncidentCommand,
@@ -13,6 +13,7 @@ import {
 } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type EffectPlanner, noEffects, type PlanContext } from './effects';
+import { commandLane } from './command-lane';
 import { createGroupCommit } from './group-commit';
 import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
@@ -57,7 +58,36 @@ export interface UnitOfWork {
   flush(): Promise<void>;
 }
 
-export type Work<T> = (uow: UnitOfWork) => Promise<T>;
+export type Work<T> = ((uow: UnitOfWork) => Promise<T>) & {
+  /**
+   * Grouped works that carry the same `run` and sit next to each other in a group are run as one call with
+   * all their items (set-based: one read of what they share, one write per table), in arrival order.
+   */
+  batch?: WorkBatch;
+};
+
+export interface WorkBatch {
+  item: unknown;
+  /** One value per item, in order; runs inside the group's transaction. */
+  run: (uow: UnitOfWork, items: unknown[]) => Promise<unknown[]>;
+}
+
+/** A work that can share one call with its neighbours in a group (see `Work.batch`). */
+export function batchable<I, R>(item: I, run: (uow: UnitOfWork, items: I[]) => Promise<R[]>): Work<R> {
+  const runAll = run as WorkBatch['run'];
+  return Object.assign(async (uow: UnitOfWork) => (await run(uow, [item]))[0], { batch: { item, run: runAll } });
+}
+
+/** Consecutive works of one batch runner, as one slice; other works alone. */
+function slices(works: readonly Work<unknown>[]): Work<unknown>[][] {
+  const out: Work<unknown>[][] = [];
+  for (const w of works) {
+    const last = out[out.length - 1];
+    if (w.batch && last?.[0].batch?.run === w.batch.run) last.push(w);
+    else out.push([w]);
+  }
+  return out;
+}
 
 export interface WorkOptions {
   /**
@@ -67,12 +97,20 @@ export interface WorkOptions {
   group?: boolean;
   /** Size of the work (alerts) so a group stays short. */
   weight?: number;
+  /** Someone is waiting for it (a person's command): on SQLite it goes before the next alert group. */
+  person?: boolean;
 }
 
 const MAX_ATTEMPTS = 20;
 const CACHE_LIMIT = 2000;
 /** A group stops gathering at this many alerts or requests: one transaction stays tens of milliseconds. */
 export const GROUP_MAX_WEIGHT = 1000;
+/**
+ * SQLite has one writer, so a command waits for the alert group in progress: while people are typing
+ * commands (one in the last second), groups stay this small (a request's part), and the next group waits
+ * until no command is waiting. Postgres runs them side by side (locks are per incident).
+ */
+const GROUP_WEIGHT_WITH_COMMANDS = 100;
 const GROUP_MAX_JOBS = 64;
 
 /** Lost races worth running the whole unit again for: a unique key taken meanwhile, or a Postgres deadlock/serialisation failure. */
@@ -103,7 +141,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const cached = local?.get(incidentId) ?? cache.get(incidentId);
     const base = cached && cached.orgId === orgId ? cached : initialState(incidentId, orgId);
     const events = await loadEvents(db, orgId, incidentId, base.version);
-    return events.reduce(evolve, base);
+    return fold(base, events);
   }
 
   function remember(state: IncidentState) {
@@ -147,7 +185,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       actor: req.actor.id,
       occurredAt: at.toISOString(),
     })) as IncidentEvent[];
-    const after = events.reduce(evolve, before);
+    const after = fold(before, events);
     holdWrites(batch, after, events, plan(before, after, events, at, ctx), at, req.idempotencyKey);
     return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
   }
@@ -180,9 +218,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           flush: () => flushIncidentBatch(trx, batch),
         };
         const out: unknown[] = [];
-        for (const work of works) {
-          out.push(await work(uow));
-          // Written per work, so the next work of a group reads (and correlates against) this one's rows.
+        for (const slice of slices(works)) {
+          const run = slice[0].batch?.run;
+          if (run && slice.length > 1) out.push(...(await run(uow, slice.map((w) => w.batch!.item))));
+          else out.push(await slice[0](uow));
+          // Written per slice, so the next slice of a group reads (and correlates against) this one's rows.
           await flushIncidentBatch(trx, batch);
         }
         return out;
@@ -208,24 +248,32 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     }
   }
 
+  const commands = commandLane(!pg);
   const groups = createGroupCommit<Work<unknown>>(
-    (orgId, works) => withRetry(() => attempt(orgId, works, true), 'Too many simultaneous deliveries; please retry.'),
-    { maxWeight: GROUP_MAX_WEIGHT, maxJobs: GROUP_MAX_JOBS },
+    async (orgId, works) => {
+      await commands.idle();
+      return withRetry(() => attempt(orgId, works, true), 'Too many simultaneous deliveries; please retry.');
+    },
+    { maxWeight: () => (commands.recent() ? GROUP_WEIGHT_WITH_COMMANDS : GROUP_MAX_WEIGHT), maxJobs: GROUP_MAX_JOBS },
   );
 
   /** Run `work` as one unit of work of `orgId` and resolve once it is committed (or throw: nothing of it was). */
   function transact<T>(orgId: string, work: Work<T>, opts: WorkOptions = {}): Promise<T> {
     if (opts.group) return groups.submit(orgId, work, opts.weight ?? 1) as Promise<T>;
     const conflict = 'Too many simultaneous changes to this incident; please try again.';
-    return withRetry(async () => (await attempt(orgId, [work], false))[0] as T, conflict);
+    const once = () => withRetry(async () => (await attempt(orgId, [work], false))[0] as T, conflict);
+    return opts.person ? commands.run(once) : once();
   }
 
   return {
     /** One command as its own unit of work. */
-    execute: (req: CommandRequest): Promise<CommandResult> => transact(req.orgId, (uow) => uow.execute(req)),
+    execute: (req: CommandRequest): Promise<CommandResult> =>
+      transact(req.orgId, (uow) => uow.execute(req), { person: req.actor.kind === 'user' }),
     transact,
     /** Group commit counters (tests, bench). */
     groupStats: groups.stats,
+    /** Until no person's command waits for the writer (at most 50 ms; at once on Postgres). */
+    peopleIdle: commands.idle,
     load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId),
     newIncidentId: () => randomUUID(),
     forget: (id: string) => cache.delete(id),

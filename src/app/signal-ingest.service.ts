@@ -7,7 +7,7 @@ import {
   loadCandidates,
 } from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
-import type { Actor, Severity } from '../incidents/incident.types';
+import type { Actor, Severity, SignalRef } from '../incidents/incident.types';
 import { loopBudget, yieldToLoop } from '../shared/yield-to-loop';
 import { type AutoDeclarePolicy, toSignalRef } from '../signals/correlation';
 import { dedupKey } from '../signals/dedup';
@@ -19,12 +19,14 @@ import { declareCommand } from './declare.command';
 import { connectedTo, declaredCandidate, type PlanSettings, planSignal, rememberJoin, topologyPolicy } from './correlation-plan';
 import { normaliseInSlices } from './sliced-normalise';
 import type { AppDeps } from './deps';
-import type { UnitOfWork } from './incident.service';
+import { batchable, type UnitOfWork } from './incident.service';
 
 export interface IngestConnector {
   id: string;
   orgId: string;
   kind: ConnectorKind;
+  /** Read with the connector when known (README "Private incidents"); otherwise read in the transaction. */
+  privateOnly?: boolean;
 }
 
 export interface IngestResult {
@@ -41,12 +43,13 @@ export interface IngestResult {
 }
 
 /**
- * Alerts per unit of work. A 1 MiB request (~18,700 alerts) is taken in parts, so no transaction holds
+ * Alerts per unit of work. A 1 MiB request (~18,700 alerts) is taken in parts (merged again into one
+ * transaction by group commit when no command is waiting), so no transaction holds
  * the database (SQLite: the one connection people's commands need too) or the event loop for long. The
  * 2xx still comes only after the last part committed; if a part fails, the sender's retry finds the
  * earlier parts' alerts as repeats and takes the rest.
  */
-const PART = 250;
+const PART = 100;
 /** Title of the incident that takes every breached service beyond the auto-declare cap. */
 export const STORM_TITLE = 'Alert storm across';
 
@@ -62,6 +65,10 @@ type Counts = Omit<IngestResult, 'warnings' | 'accepted'>;
 interface Fresh {
   signal: Signal;
   key: string;
+}
+interface Part {
+  connector: IngestConnector;
+  fresh: Fresh[];
 }
 
 /** Distinct service/environment pairs still firing from `from` on: the size of a storm as it is declared. */
@@ -94,6 +101,8 @@ export function createSignalIngestService(
   }
 
   async function ingest(connector: IngestConnector, body: unknown): Promise<IngestResult> {
+    // People first: a request's parsing and correlation wait while someone's command waits for the writer.
+    await deps.incidents.peopleIdle();
     const ctx = { orgId: connector.orgId, receivedAt: deps.now().toISOString() };
     const { signals, warnings } = await normaliseInSlices(connector.kind, body, ctx);
     return { ...(await ingestSignals(connector, signals)), warnings };
@@ -105,6 +114,7 @@ export function createSignalIngestService(
   ): Promise<Omit<IngestResult, 'warnings'>> {
     const total = { accepted: signals.length, duplicates: 0, attached: 0, declared: 0, incidentIds: [] as string[] };
     const inRequest = new Set<string>();
+    const pending: Promise<Counts>[] = [];
     for (let i = 0; i < signals.length; i += PART) {
       if (i > 0) await yieldToLoop();
       const part = signals.slice(i, i + PART);
@@ -120,10 +130,15 @@ export function createSignalIngestService(
       });
       total.duplicates += part.length - fresh.length;
       if (fresh.length === 0) continue;
-      const r = await deps.incidents.transact(connector.orgId, (uow) => take(uow, connector, fresh), {
-        group: true,
-        weight: fresh.length,
-      });
+      // Submitted without waiting: a request's parts queue together and group commit takes as many per
+      // transaction as the moment allows. Answered only when all are committed; one failing fails the request.
+      pending.push(deps.incidents.transact(connector.orgId, batchable({ connector, fresh }, takeParts), { group: true, weight: fresh.length }));
+    }
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const x of settled) {
+      const r = (x as PromiseFulfilledResult<Counts>).value;
       total.duplicates += r.duplicates;
       total.attached += r.attached;
       total.declared += r.declared;
@@ -139,26 +154,50 @@ export function createSignalIngestService(
     return { left: cap.count - used, stormId: await findStormIncident(uow.trx, uow.orgId, STORM_TITLE) };
   }
 
-  /** One part of a request, inside its unit of work. */
-  async function take(uow: UnitOfWork, connector: IngestConnector, fresh: readonly Fresh[]): Promise<Counts> {
+  /**
+   * Parts of the org's requests gathered into one group commit, in arrival order: consecutive parts of one
+   * connector are taken as one batch (one read of receipts and candidates, one write per table).
+   */
+  async function takeParts(uow: UnitOfWork, parts: Part[]): Promise<Counts[]> {
+    const out: Counts[] = [];
+    for (let i = 0; i < parts.length; ) {
+      let j = i + 1;
+      while (j < parts.length && parts[j].connector.id === parts[i].connector.id) j++;
+      out.push(...(await take(uow, parts[i].connector, parts.slice(i, j).map((p) => p.fresh))));
+      if (j < parts.length) await uow.flush(); // the next connector's batch correlates against these incidents
+      i = j;
+    }
+    return out;
+  }
+
+  /** Parts of one connector, inside their unit of work; counts per part. */
+  async function take(uow: UnitOfWork, connector: IngestConnector, parts: readonly Fresh[][]): Promise<Counts[]> {
     const { trx, orgId } = uow;
     const actor = connectorActor(connector.id);
     const now = deps.now();
+    const all = parts.flatMap((fresh, part) => fresh.map((f) => ({ ...f, part })));
     // Checked again under the lock: a request of the same group or another process may have just stored them.
     const seen = await existingReceipts(
       trx,
       orgId,
-      fresh.map((f) => f.key),
+      all.map((f) => f.key),
     );
-    const todo = fresh.filter((f) => !seen.has(f.key));
-    const counts: Counts = { duplicates: fresh.length - todo.length, attached: 0, declared: 0, incidentIds: [] };
+    const counts: Counts[] = parts.map(() => ({ duplicates: 0, attached: 0, declared: 0, incidentIds: [] }));
+    const todo = all.filter((f) => {
+      if (seen.has(f.key)) {
+        counts[f.part].duplicates++;
+        return false;
+      }
+      seen.add(f.key); // the same alert in two requests of one batch: the later one is a repeat
+      return true;
+    });
     if (todo.length === 0) return counts;
 
     const plan = settings();
     const batch = todo.map((f) => f.signal);
     // A private-only connector (README "Private incidents"): its alerts open and join private incidents only, and
     // stay off the watchlist (a public surface).
-    const privateOnly = await connectorIsPrivateOnly(trx, connector.id);
+    const privateOnly = connector.privateOnly ?? (await connectorIsPrivateOnly(trx, connector.id));
     const loaded = await loadCandidates(trx, orgId, batch, connectedTo(plan.topology, plan.catalog, batch));
     const candidates = privateOnly ? await onlyPrivateCandidates(trx, orgId, loaded) : loaded;
     const byId = new Map(candidates.map((c) => [c.incidentId, c]));
@@ -166,8 +205,12 @@ export function createSignalIngestService(
     const watch: WatchItem[] = [];
     const receipts = [];
     const breathe = loopBudget();
+    // Each incident's alerts of the batch as one command, in arrival order (decided alert by alert), after
+    // the loop: correlation only needs the candidates, and one fold per incident keeps a storm linear.
+    const attaches = new Map<string, SignalRef[]>();
 
-    for (const [index, { signal, key }] of todo.entries()) {
+    for (const [index, { signal, key, part }] of todo.entries()) {
+      const mine = counts[part];
       await breathe();
       const risk = evaluateRisk(signal);
       const decision = await planSignal(plan, signal, risk, candidates, now, async () => (budget ??= await declareBudget(uow, now)));
@@ -175,14 +218,11 @@ export function createSignalIngestService(
       let incidentId: string | null = null;
       const storm = decision.kind === 'declare' && decision.storm;
       if (decision.kind === 'attach') {
-        const r = await uow.execute({
-          orgId,
-          incidentId: decision.incidentId,
-          actor,
-          command: { type: 'AttachSignal', signal: ref },
-        });
-        incidentId = r.incidentId;
-        counts.attached++;
+        incidentId = decision.incidentId;
+        const refs = attaches.get(incidentId);
+        if (refs) refs.push(ref);
+        else attaches.set(incidentId, [ref]);
+        mine.attached++;
       } else if (decision.kind === 'declare') {
         const severity: Severity = decision.severity;
         // Alerts never declare private incidents, unless an admin marked this connector private-only.
@@ -207,7 +247,7 @@ export function createSignalIngestService(
           }),
         });
         incidentId = r.incidentId;
-        counts.declared++;
+        mine.declared++;
         budget!.left--;
         if (storm) budget!.stormId = incidentId;
         const c = declaredCandidate(incidentId, signal, storm);
@@ -216,7 +256,7 @@ export function createSignalIngestService(
       }
       if (incidentId) {
         rememberJoin(byId.get(incidentId), signal, now);
-        if (!counts.incidentIds.includes(incidentId)) counts.incidentIds.push(incidentId);
+        if (!mine.incidentIds.includes(incidentId)) mine.incidentIds.push(incidentId);
       }
       watch.push({ signal, risk, incidentId });
       receipts.push({
@@ -228,6 +268,11 @@ export function createSignalIngestService(
       });
     }
 
+    for (const [incidentId, signals] of attaches) {
+      await breathe();
+      const command = signals.length === 1 ? { type: 'AttachSignal' as const, signal: signals[0] } : { type: 'AttachSignals' as const, signals };
+      await uow.execute({ orgId, incidentId, actor, command });
+    }
     await uow.flush(); // the watchlist and receipts refer to the incidents just opened
     await breathe();
     if (!privateOnly) await applyToWatchlist(trx, orgId, watch, now, actor.id);

@@ -11,7 +11,8 @@ import {
   MAX_TITLE,
 } from './incident.types';
 import * as permissions from './incident.permissions';
-import { signalIndex, withSignalAt, withSignalLast } from './signal-index';
+import { signalIndex } from './signal-index';
+import { decideSignals, evolveSignal, foldEvents, foldLine } from './signals.decider';
 import { decidePrivacy, evolvePrivacy, isPrivacyCommand, isPrivacyEvent } from './privacy.decider';
 import { decideTimeline, evolveTimeline, isTimelineCommand, isTimelineEvent, withMessageNote } from './timeline.decider';
 import { decideFollowUp, evolveFollowUp, isFollowUpCommand, isFollowUpEvent } from './followup.decider';
@@ -138,15 +139,9 @@ export function decide(command: IncidentCommand, state: IncidentState, actor: Ac
       requireOpen(state, 'post updates');
       return [{ type: 'UPDATE_POSTED', text: requireText(command.text, 'update') }];
     }
-    case 'AttachSignal': {
-      const existing = state.signals[signalIndex(state.signals, command.signal.fingerprint)];
-      // Same alert, same status: a repeat (Alertmanager's repeat_interval) adds nothing.
-      if (existing && existing.status === command.signal.status) return [];
-      if (command.signal.status === 'resolved') {
-        return existing ? [{ type: 'SIGNAL_RESOLVED', fingerprint: command.signal.fingerprint }] : [];
-      }
-      return [{ type: 'SIGNAL_ATTACHED', signal: command.signal }];
-    }
+    case 'AttachSignal':
+    case 'AttachSignals':
+      return decideSignals(state, command);
     case 'ResolveSignal': {
       const existing = state.signals[signalIndex(state.signals, command.fingerprint)];
       if (!existing || existing.status === 'resolved') return [];
@@ -249,20 +244,9 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       next.lastUpdateAt = event.occurredAt;
       next.lastUpdateText = event.text;
       return next;
-    case 'SIGNAL_ATTACHED': {
-      // The others keep their order, this alert moves to the end; an earlier copy's attachedAt survives.
-      // signal-index.ts keeps lookups O(1): a storm folds thousands of these onto one incident.
-      const prev = state.signals[signalIndex(state.signals, event.signal.fingerprint)];
-      // Why it first joined stays the explanation (a repeat's own reason is only "same fingerprint").
-      const correlation = prev?.correlation ?? event.signal.correlation;
-      next.signals = withSignalLast(state.signals, { ...event.signal, ...(correlation ? { correlation } : {}), status: 'firing', attachedAt: prev?.attachedAt ?? event.occurredAt, lastSeenAt: event.occurredAt });
-      return next;
-    }
-    case 'SIGNAL_RESOLVED': {
-      const i = signalIndex(state.signals, event.fingerprint);
-      if (i >= 0) next.signals = withSignalAt(state.signals, i, { ...state.signals[i], status: 'resolved', risk: 'CLEARED', resolvedAt: event.occurredAt, lastSeenAt: event.occurredAt });
-      return next;
-    }
+    case 'SIGNAL_ATTACHED':
+    case 'SIGNAL_RESOLVED':
+      return evolveSignal(next, state, event);
     case 'CHANNEL_LINKED':
       next.channelId = event.channelId;
       next.channelName = event.channelName;
@@ -284,4 +268,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
   }
 }
 
-export const fold = (initial: IncidentState, events: IncidentEvent[]) => events.reduce(evolve, initial);
+/** `events.reduce(evolve, initial)`, linear in a storm's alerts (signals.decider.ts). */
+export const fold = (initial: IncidentState, events: readonly IncidentEvent[]) => foldEvents(evolve, initial, events);
+/** `evolve` for a caller that keeps only the newest state (the rebuild): linear in a storm's alerts. */
+export const evolveLine = () => foldLine(evolve);

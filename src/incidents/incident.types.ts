@@ -182,6 +182,8 @@ export type IncidentCommand =
   | { type: 'ReopenAction'; actionId: string }
   | { type: 'PostUpdate'; text: string }
   | { type: 'AttachSignal'; signal: SignalRef; repeat?: boolean }
+  /** A request's alerts for one incident, in arrival order: each decided as AttachSignal would be. */
+  | { type: 'AttachSignals'; signals: SignalRef[] }
   | { type: 'ResolveSignal'; fingerprint: string }
   | { type: 'LinkChannel'; channelId: string; channelName: string }
   | { type: 'RecordSummary'; ts: string }

@@ -72,3 +72,15 @@ export function withSignalAt(signals: readonly AttachedSignal[], i: number, entr
   if (known !== undefined) firing.set(out, known - isFiring(signals[i]) + isFiring(entry));
   return out;
 }
+
+/**
+ * `signals` with `entry` (a fingerprint it does not hold) pushed onto it, in place. Only for a list no
+ * other state can see (signals.decider.ts foldEvents); the position map and firing count follow it.
+ */
+export function appendInPlace(signals: AttachedSignal[], entry: AttachedSignal): AttachedSignal[] {
+  const known = firing.get(signals);
+  positionsOf(signals).set(entry.fingerprint, signals.length);
+  signals.push(entry);
+  if (known !== undefined) firing.set(signals, known + isFiring(entry));
+  return signals;
+}

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context, Hono, Next } from 'hono';
 import { z } from 'zod';
 import { roleOf } from '../adapters/db/incident.queries';
 import type { RouteModule } from '../adapters/http/http.app';
 import type { AppDeps } from '../app/deps';
 import { isDomainError } from '../shared/domain-error';
+import { projectRoot } from '../adapters/project-root';
 import * as act from './sandbox.actions';
 import type { SandboxAlerts } from './sandbox.alerts';
 import { type DigestStatus, sandboxPage, userOptions, type UserOption } from './sandbox.page';
@@ -19,7 +21,8 @@ export interface SandboxRuntime {
   defaultChannel: string;
 }
 
-const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+// From the project root, not import.meta.url: this code also runs bundled into dist/main.js.
+const asset = (name: string) => readFileSync(join(projectRoot(), 'src/sandbox/assets', name), 'utf8');
 
 const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 

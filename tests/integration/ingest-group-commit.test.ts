@@ -144,4 +144,39 @@ describe.each(dialects())('group commit (%s)', (dialect) => {
       );
     },
   );
+
+  it('requests merged into one batch: the same alert in two of them is stored once, the later one is its repeat', { timeout: 60_000 }, async () => {
+    const gen = await connector(h.tdb.db, TEAM, 'generic');
+    const other = await connector(h.tdb.db, TEAM, 'generic');
+    const send = overSocket(h.app.url);
+    const alert = (fp: string) => genericSignal({ serviceName: 'merged-svc', severity: 'critical', title: `merged ${fp}`, fingerprint: fp });
+    await Promise.all(Array.from({ length: 9 }, () => fetch(`${h.app.url}/healthz`).then((r) => r.text())));
+    const blockerBody = JSON.stringify(Array.from({ length: 600 }, (_, i) => genericSignal({ serviceName: 'blocker-2', severity: 'warning', title: `b ${i}`, fingerprint: `b2-${i}` })));
+    const before = h.app.deps.incidents.groupStats();
+    const blocker = send(other.id, blockerBody, bearer(other.token));
+    const waitUntil = Date.now() + 10_000;
+    while (h.app.deps.incidents.groupStats().jobs === before.jobs && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 1));
+    // Eight requests while the blocker commits: they gather into shared groups; all carry the same alert
+    // (same fingerprint and start: one dedup key).
+    const shared = alert('shared');
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, r) => send(gen.id, JSON.stringify([shared, alert(`own-${r}`)]), bearer(gen.token))),
+    );
+    expect((await blocker).status).toBe(202);
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    const bodies = answers.map((a) => a.body as { accepted: number; duplicates: number });
+    expect(bodies.map((b) => b.accepted)).toEqual(Array(8).fill(2));
+    expect(bodies.reduce((n, b) => n + b.duplicates, 0), JSON.stringify(bodies)).toBe(7);
+    const stored = await observer
+      .selectFrom('incident_signals')
+      .select('fingerprint')
+      .where('service', '=', 'merged-svc')
+      .execute();
+    expect(stored.map((x) => x.fingerprint).sort()).toEqual(['shared', ...Array.from({ length: 8 }, (_, r) => `own-${r}`)].sort());
+    const incidents = await observer.selectFrom('incidents').select('signal_count').where('service', '=', 'merged-svc').execute();
+    expect(incidents).toEqual([{ signal_count: 9 }]);
+    const stats = h.app.deps.incidents.groupStats();
+    expect(stats.groups - before.groups).toBeLessThan(stats.jobs - before.jobs);
+    expect(stats.alone - before.alone, 'no group failed (and was re-run request by request)').toBe(0);
+  });
 });

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../../app/deps';
 import type { RouteModule } from '../http/http.app';
@@ -12,6 +11,7 @@ import { mountOpsRoutes } from './console-ops.routes';
 import { type ConsoleEnv, readSession, requireConsoleUser, verifyCsrf } from './console-session';
 import { orgPath } from './console.layout';
 import { isDomainError } from '../../shared/domain-error';
+import { projectRoot } from '../project-root';
 import { DOMAIN_STATUS } from '../http/api/api.problem';
 import { databaseUnavailableResponse } from '../http/db-unavailable';
 
@@ -22,7 +22,8 @@ import { databaseUnavailableResponse } from '../http/db-unavailable';
  */
 export type ConsoleApp = Hono<ConsoleEnv>;
 
-const ASSETS = join(fileURLToPath(new URL('.', import.meta.url)), 'assets');
+// From the project root, not import.meta.url: this code also runs bundled into dist/main.js.
+const ASSETS = join(projectRoot(), 'src/adapters/console/assets');
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /** Strict CSP (scripts and styles only from files of this origin), no framing, no sniffing, no referrer leaks. */

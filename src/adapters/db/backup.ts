@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { createDb, type DbTarget } from './create-db';
-import { MIGRATIONS_DIR, migrateToLatest } from './migrate';
+import { knownMigrationNames, migrateToLatest } from './migrate';
 
 /**
  * `revenant backup` / `revenant restore` for SQLite: SQLite's online backup API (better-sqlite3's
@@ -41,10 +41,7 @@ const MIGRATION_TABLE = 'kysely_migration';
 
 /** Migration names this build knows (file names without extension, as the migrator records them). */
 export function knownMigrations(): string[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => f.replace(/\.(ts|js|mjs)$/, ''))
-    .sort();
+  return knownMigrationNames();
 }
 
 function sqliteFile(target: DbTarget): string {

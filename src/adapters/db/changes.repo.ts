@@ -217,32 +217,6 @@ export interface ChangeConnectorRow {
   webhookSecret?: string;
 }
 
-/** A connector by id with its raw kind and, for HMAC senders, its webhook secret. */
-export async function findChangeConnector(db: DB, id: string): Promise<ChangeConnectorRow | undefined> {
-  const r = await db
-    .selectFrom('connectors')
-    .leftJoin('connector_webhook_secrets as s', 's.connector_id', 'connectors.id')
-    .select([
-      'connectors.id',
-      'connectors.org_id',
-      'connectors.kind',
-      'connectors.token_hash',
-      'connectors.revoked_at',
-      's.secret',
-    ])
-    .where('connectors.id', '=', id)
-    .executeTakeFirst();
-  if (!r) return undefined;
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    kind: r.kind,
-    tokenHash: r.token_hash,
-    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
-    ...(r.secret ? { webhookSecret: r.secret } : {}),
-  };
-}
-
 /**
  * GitHub signs with a shared secret the receiver must hold: for a `github` connector the token
  * (shown once) is that secret, so it is kept here; other kinds store nothing.

@@ -104,3 +104,38 @@ export async function revokeConnector(db: DB, orgId: string, id: string, now: Da
   const res = await db.updateTable('connectors').set({ revoked_at: now.toISOString() }).where('org_id', '=', orgId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/** Everything a webhook needs to know about its connector, whatever its kind: one read per request. */
+export interface ConnectorForWebhook {
+  id: string;
+  orgId: string;
+  /** As stored (an alert, change or heartbeat kind). */
+  kind: string;
+  tokenHash: string;
+  revokedAt?: string;
+  privateOnly: boolean;
+  /** HMAC senders' secret (change connectors). */
+  webhookSecret?: string;
+  heartbeat: boolean;
+}
+
+export async function findConnectorForWebhook(db: DB, id: string): Promise<ConnectorForWebhook | undefined> {
+  const r = await db
+    .selectFrom('connectors as c')
+    .leftJoin('connector_webhook_secrets as s', 's.connector_id', 'c.id')
+    .leftJoin('heartbeats as h', 'h.connector_id', 'c.id')
+    .select(['c.id', 'c.org_id', 'c.kind', 'c.token_hash', 'c.revoked_at', 'c.private_only', 's.secret', 'h.connector_id as beat'])
+    .where('c.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    kind: r.kind,
+    tokenHash: r.token_hash,
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+    privateOnly: Number(r.private_only) === 1,
+    ...(r.secret ? { webhookSecret: r.secret } : {}),
+    heartbeat: r.beat != null,
+  };
+}

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, DB } from './schema';
+import { sqliteLanesDialect } from './sqlite-lanes.driver';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -29,6 +30,8 @@ export interface CreateDbOptions {
    * connection by itself. Default: ignored (the query that used it fails and says why).
    */
   onConnectionError?: (err: Error) => void;
+  /** SQLite file: a second, read-only connection for reads outside transactions (default on). */
+  readConnection?: boolean;
 }
 
 export function createDb(target: DbTarget, opts: CreateDbOptions = {}): DB {
@@ -41,14 +44,19 @@ export function createDb(target: DbTarget, opts: CreateDbOptions = {}): DB {
     pool.on('connect', (client) => client.on('error', onError));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  if (target.location !== ':memory:') mkdirSync(dirname(resolve(target.location)), { recursive: true });
+  const memory = target.location === ':memory:';
+  if (!memory) mkdirSync(dirname(resolve(target.location)), { recursive: true });
   const sqlite = new SQLite(target.location);
   // WAL lets readers run during a write; busy_timeout waits out a second process instead of failing.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  // Reads outside a transaction go to a second, read-only connection (sqlite-lanes.driver.ts): they never
+  // queue behind the transaction in progress. A memory database has no second connection to open.
+  const reader = memory || opts.readConnection === false ? undefined : new SQLite(target.location, { readonly: true });
+  reader?.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: sqliteLanesDialect(cachingStatements(sqlite), reader && cachingStatements(reader)) });
 }
 
 /**

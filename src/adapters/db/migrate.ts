@@ -1,28 +1,30 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { MIGRATIONS } from '../../../migrations/index';
+import { projectRoot } from '../project-root';
 import { dialectOf } from './create-db';
 import type { DB } from './schema';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+/** The source folder of the migrations (for tooling and tests; the migrator itself reads MIGRATIONS). */
+export const MIGRATIONS_DIR = path.join(projectRoot(), 'migrations');
 
-/** Timestamped files in migrations/; imported from here so tsx and vitest both load the TypeScript. */
-const fileProvider: MigrationProvider = {
-  async getMigrations() {
-    const out: Record<string, Migration> = {};
-    for (const f of (await fs.readdir(MIGRATIONS_DIR)).sort()) {
-      if (!/\.(ts|js|mjs)$/.test(f) || f.endsWith('.d.ts')) continue;
-      out[f.replace(/\.(ts|js|mjs)$/, '')] = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as Migration;
-    }
-    return out;
-  },
+/**
+ * The timestamped files of migrations/, from their static index: imported, not read from the folder at run
+ * time, so the bundle in dist/ carries them and tsx/vitest load the same TypeScript.
+ */
+const staticProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
 };
+
+/** Migration names this build knows, in the order they apply (as the migrator records them). */
+export function knownMigrationNames(): string[] {
+  return Object.keys(MIGRATIONS).sort();
+}
 
 export async function migrator(db: DB): Promise<Migrator> {
   // On Postgres, keep Kysely's bookkeeping in the schema we work in (search_path), not whatever `public` holds.
   const schema = dialectOf(db) === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  return new Migrator({ db, provider: fileProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  return new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /** Apply every pending migration; throws with the failing migration's name. */

@@ -47,15 +47,3 @@ export async function projectTimelineChanges(trx: Trx, events: readonly Incident
 /** The files column of a freshly inserted NOTE_ADDED row (other rows: null). */
 export const filesColumn = (e: IncidentEvent): string | null =>
   e.type === 'NOTE_ADDED' && e.source?.files?.length ? JSON.stringify(e.source.files) : null;
-
-/** After a rebuild's bulk insert: replay every change event of the log onto the rows, in log order. */
-export async function rebuildTimelineChanges(trx: Trx): Promise<void> {
-  const rows = await trx
-    .selectFrom('incident_events')
-    .select(['org_id', 'incident_id', 'seq', 'type', 'payload', 'actor', 'occurred_at'])
-    .where('type', 'in', ['NOTE_EDITED', 'NOTE_DELETED', 'TIMELINE_TIME_CORRECTED'])
-    .orderBy('incident_id')
-    .orderBy('seq')
-    .execute();
-  await projectTimelineChanges(trx, rows.map(rowToEvent));
-}

@@ -6,7 +6,8 @@ import type { AppDeps } from '../../app/deps';
 import { rollbackDepsOf } from '../../app/rollback.service';
 import { isChangeConnectorKind } from '../../changes/change.types';
 import { isDomainError } from '../../shared/domain-error';
-import { type ChangeConnectorRow, findChangeConnector } from '../db/changes.repo';
+import type { ChangeConnectorRow } from '../db/changes.repo';
+import { lookupConnector } from './connector-lookup';
 import type { RouteModule } from './http.app';
 
 export const MAX_CHANGE_BODY_BYTES = 1024 * 1024;
@@ -58,7 +59,7 @@ export const changesRoute: RouteModule = (app, deps: AppDeps) => {
   });
   app.use('/connectors/:connectorId/webhook', async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const connector = await findChangeConnector(deps.db, c.req.param('connectorId') ?? '');
+    const connector = await lookupConnector(c, deps.db);
     if (!connector || !isChangeConnectorKind(connector.kind)) return next();
     return limit(c, async () => {
       c.res = await handle(c, deps, connector);

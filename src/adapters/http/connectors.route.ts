@@ -4,7 +4,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../app/deps';
 import { createSignalIngestService, type IngestConnector } from '../../app/signal-ingest.service';
 import { type DomainErrorCode, isDomainError } from '../../shared/domain-error';
-import { findConnector, tokenMatches } from '../db/connector.repo';
+import { tokenMatches } from '../db/connector.repo';
+import { isConnectorKind } from '../../signals/normalisers';
+import { lookupConnector } from './connector-lookup';
 import type { RouteModule } from './http.app';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,13 +74,14 @@ export const connectorsRoute: RouteModule = (app, deps: AppDeps) => {
 
   const authenticate: MiddlewareHandler<Env> = async (c, next) => {
     const id = c.req.param('connectorId') ?? '';
-    const connector = await findConnector(deps.db, id);
+    const connector = await lookupConnector(c, deps.db);
     if (!connector) return problem(c, 404, 'unknown_connector', `No connector "${id.slice(0, 64)}". Create one with \`revenant connector add\` or \`/incident connector add\`.`);
     const token = presentedToken(c.req.header('authorization'));
     if (!token) return problem(c, 401, 'missing_token', 'Send the connector token as `Authorization: Bearer <token>` (or as the HTTP Basic password).');
     if (!tokenMatches(token, connector.tokenHash)) return problem(c, 401, 'bad_token', 'The token does not match this connector.');
     if (connector.revokedAt) return problem(c, 401, 'revoked_connector', `This connector was revoked at ${connector.revokedAt}; create a new one.`);
-    c.set('connector', { id: connector.id, orgId: connector.orgId, kind: connector.kind });
+    const kind = isConnectorKind(connector.kind) ? connector.kind : 'generic';
+    c.set('connector', { id: connector.id, orgId: connector.orgId, kind, privateOnly: connector.privateOnly });
     c.set('token', token);
     await next();
   };

@@ -1,8 +1,8 @@
 import type { AppDeps } from '../../app/deps';
 import { createHeartbeatService } from '../../app/heartbeat.service';
 import { presentedToken } from './connectors.route';
-import { findConnector, tokenMatches } from '../db/connector.repo';
-import { findHeartbeat } from '../db/heartbeat.repo';
+import { tokenMatches } from '../db/connector.repo';
+import { lookupConnector } from './connector-lookup';
 import type { RouteModule } from './http.app';
 
 /**
@@ -14,12 +14,11 @@ export const heartbeatRoute: RouteModule = (app, deps: AppDeps) => {
   const heartbeats = createHeartbeatService(deps);
   app.use('/connectors/:connectorId/webhook', async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const id = c.req.param('connectorId') ?? '';
-    const beat = await findHeartbeat(deps.db, id);
-    if (!beat) return next();
-    const connector = await findConnector(deps.db, id);
+    const connector = await lookupConnector(c, deps.db);
+    if (!connector?.heartbeat) return next();
+    const id = connector.id;
     const token = presentedToken(c.req.header('authorization'));
-    if (!connector || !token || !tokenMatches(token, connector.tokenHash))
+    if (!token || !tokenMatches(token, connector.tokenHash))
       return c.json(
         {
           error: 'bad_token',

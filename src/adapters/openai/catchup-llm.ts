@@ -1,9 +1,10 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import type { CatchupSummarizerPort, CatchupSummary } from '../../app/catchup.service';
 import { buildCatchupPrompt } from '../../catchup/catchup.prompt';
 import type { Config } from '../../config';
 import { type ModelConfig, modelConfigFrom } from './model.config';
+import { lazyClient, loadOpenAI, type OpenAIModule } from './openai.lazy';
 
 export const DEFAULT_CATCHUP_MODEL = 'gpt-4o-mini';
 /** The person waits behind an ack: a slow model gives way to the digest quickly. */
@@ -16,7 +17,7 @@ const AnswerSchema = z.object({
   open_questions: z.array(z.string().trim().min(1).max(300)).max(5).catch([]),
 });
 
-function reasonOf(e: unknown, timeoutMs: number): string {
+function reasonOf(e: unknown, timeoutMs: number, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: OpenAIModule): string {
   if (e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
     return `the model timed out after ${Math.round(timeoutMs / 100) / 10} s`;
   if (e instanceof APIConnectionError) return 'the model API could not be reached';
@@ -27,11 +28,12 @@ function reasonOf(e: unknown, timeoutMs: number): string {
 /** Summaries through an OpenAI-compatible chat completion; every failure is a reason, never a throw. */
 export function createCatchupSummarizer(cfg: ModelConfig, deps: { client?: OpenAI } = {}): CatchupSummarizerPort {
   const timeoutMs = cfg.timeoutMs ?? DEFAULT_CATCHUP_TIMEOUT_MS;
-  const client =
-    deps.client ??
-    (cfg.apiKey
-      ? new OpenAI({ apiKey: cfg.apiKey, baseURL: cfg.baseURL || undefined, timeout: timeoutMs, maxRetries: 0 })
-      : undefined);
+  const injected = deps.client;
+  const client = injected
+    ? async () => injected
+    : cfg.apiKey
+      ? lazyClient({ apiKey: cfg.apiKey, baseURL: cfg.baseURL || undefined, timeout: timeoutMs, maxRetries: 0 })
+      : undefined;
   const model = cfg.model || DEFAULT_CATCHUP_MODEL;
   const secrets = [cfg.apiKey ?? '', ...(cfg.redact ?? [])];
   return {
@@ -42,7 +44,7 @@ export function createCatchupSummarizer(cfg: ModelConfig, deps: { client?: OpenA
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs + 250);
       try {
-        const completion = await client.chat.completions.create(
+        const completion = await (await client()).chat.completions.create(
           {
             model,
             messages: [
@@ -72,7 +74,7 @@ export function createCatchupSummarizer(cfg: ModelConfig, deps: { client?: OpenA
           tokens: completion.usage?.total_tokens,
         };
       } catch (e) {
-        return { ok: false, model, reason: reasonOf(e, timeoutMs) };
+        return { ok: false, model, reason: reasonOf(e, timeoutMs, await loadOpenAI()) };
       } finally {
         clearTimeout(timer);
       }

@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import type { GuidanceDrafterPort } from '../../app/guidance.service';
 import type { Config } from '../../config';
@@ -6,6 +6,7 @@ import { buildGuidance } from '../../guidance/guidance.builder';
 import { GUIDANCE_PROMPT_VERSION, type ModelAnswer, acceptModelAnswer, buildGuidancePrompt, redactSecrets } from '../../guidance/guidance.prompt';
 import { type GuidanceContext, type GuidanceResult, SAFETY_LEVELS } from '../../guidance/guidance.types';
 import { type ModelConfig, modelConfigFrom } from './model.config';
+import { loadOpenAI, type OpenAIModule } from './openai.lazy';
 
 export type { GuidanceResult } from '../../guidance/guidance.types';
 export { type GuidanceRecord, guidanceRecord } from '../../guidance/guidance.record';
@@ -40,8 +41,9 @@ const AnswerSchema = z.object({
   questions: z.array(z.string().trim().min(1).max(1000)).max(30).catch([]),
 });
 
-export function createGuidanceClient(config: GuidanceLlmConfig): OpenAI | undefined {
+export async function createGuidanceClient(config: GuidanceLlmConfig): Promise<OpenAI | undefined> {
   if (!config.apiKey) return undefined;
+  const { default: OpenAI } = await loadOpenAI();
   // maxRetries 0: a slow model must not turn a 15 s budget into 45 s; the fallback is instant.
   return new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL || undefined, timeout: config.timeoutMs ?? DEFAULT_GUIDANCE_TIMEOUT_MS, maxRetries: 0 });
 }
@@ -55,7 +57,7 @@ class Fallback extends Error {
   }
 }
 
-function explain(e: unknown, timeoutMs: number): Fallback {
+function explain(e: unknown, timeoutMs: number, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: OpenAIModule): Fallback {
   if (e instanceof Fallback) return e;
   const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   const seconds = Math.round(timeoutMs / 100) / 10;
@@ -72,7 +74,7 @@ function explain(e: unknown, timeoutMs: number): Fallback {
 export async function generateGuidance(config: GuidanceLlmConfig, ctx: GuidanceContext, deps: { client?: OpenAI } = {}): Promise<GuidanceResult> {
   const started = performance.now();
   const deterministic = buildGuidance(ctx);
-  const client = deps.client ?? createGuidanceClient(config);
+  const client = deps.client ?? (await createGuidanceClient(config));
   if (!client) return { guidance: deterministic, latencyMs: 0 };
 
   const model = config.model || DEFAULT_GUIDANCE_MODEL;
@@ -111,7 +113,7 @@ export async function generateGuidance(config: GuidanceLlmConfig, ctx: GuidanceC
     if (!guidance) throw new Fallback('the model suggested no new actions');
     return { guidance, model: completion.model || model, promptVersion: GUIDANCE_PROMPT_VERSION, tokens, latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
-    const f = explain(e, timeoutMs);
+    const f = explain(e, timeoutMs, await loadOpenAI());
     return {
       guidance: deterministic,
       model,

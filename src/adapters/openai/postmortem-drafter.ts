@@ -1,9 +1,10 @@
-import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import type OpenAI from 'openai';
 import type { PostmortemDrafterPort } from '../../app/postmortem.service';
 import type { Config } from '../../config';
 import { type PostmortemInput, draftPostmortem } from '../../postmortems/postmortem.markdown';
 import { type NarrativeAnswer, type NarrativeInput, buildNarrativePrompt, parseNarrative } from '../../postmortems/postmortem.narrative';
 import { type ModelConfig, modelConfigFrom } from './model.config';
+import { lazyClient, loadOpenAI } from './openai.lazy';
 
 // Same default as guidance, so one OPENAI_MODEL choice covers both.
 export const DEFAULT_POSTMORTEM_MODEL = 'gpt-4o-mini';
@@ -39,7 +40,7 @@ export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): Postmorte
   if (!cfg.apiKey?.trim()) return null;
   const model = cfg.model?.trim() || DEFAULT_POSTMORTEM_MODEL;
   // No retries: a retry would double the wait, and the deterministic draft is always available.
-  const client = new OpenAI({
+  const client = lazyClient({
     apiKey: cfg.apiKey,
     baseURL: cfg.baseURL || undefined,
     timeout: cfg.timeoutMs ?? DEFAULT_POSTMORTEM_TIMEOUT_MS,
@@ -57,7 +58,7 @@ export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): Postmorte
       };
       let completion: OpenAI.Chat.Completions.ChatCompletion;
       try {
-        completion = await client.chat.completions.create({
+        completion = await (await client()).chat.completions.create({
           model,
           messages: [
             { role: 'system', content: prompt.system },
@@ -67,6 +68,7 @@ export function createPostmortemDrafter(cfg: PostmortemDrafterConfig): Postmorte
           max_completion_tokens: MAX_COMPLETION_TOKENS,
         });
       } catch (e) {
+        const { APIConnectionTimeoutError, APIError } = await loadOpenAI();
         if (e instanceof APIConnectionTimeoutError) return fail('timeout', 'the model did not answer in time');
         const detail = scrubValues(e instanceof Error ? e.message : String(e), secrets).slice(0, 300);
         if (e instanceof APIError && e.status) return fail('http_error', `HTTP ${e.status}: ${detail}`);

@@ -87,7 +87,8 @@ export function createSlackRuntime(
   let app: App;
   let receiver: HTTPReceiver | undefined;
   if (socketMode) {
-    app = new App({ authorize, appToken: config.slack.appToken, socketMode: true, clientOptions, logger });
+    const appToken = config.slack.appToken;
+    app = new App({ authorize, appToken, socketMode: true, clientOptions, logger, convoStore: false });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -100,7 +101,8 @@ export function createSlackRuntime(
       bodyLimit: SLACK_BODY_LIMIT,
       ...oauth?.receiverOptions,
     });
-    app = new App({ authorize, receiver, clientOptions, logger });
+    // No conversation store: nothing reads `context.conversation`, and it was a lookup per request.
+    app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
   }
   app.error(async (err) => {
     // The installation store (OAuth) or a listener could not reach the database: say that, not "not installed".
