@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDb, dialects } from '../helpers/test-db';
+import { watchSandboxStart } from '../helpers/sandbox-output';
 
 /**
  * `npm start` itself: prestart bundles src/main.ts into dist/main.js and node runs that, not tsx. The other
@@ -41,27 +42,14 @@ describe.each(dialects())('npm start runs the bundle (%s)', (dialect) => {
     };
     const proc = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const sandboxUrl = await new Promise<string>((resolve, reject) => {
-      const t = setInterval(() => {
-        const m = /^\s+(http:\/\/127\.0\.0\.1:(?!0\/)\d+\/sandbox)$/m.exec(out);
-        if (m) {
-          clearInterval(t);
-          resolve(m[1]);
-        } else if (proc.exitCode !== null) {
-          clearInterval(t);
-          reject(new Error(`exited ${proc.exitCode}: ${out}`));
-        }
-      }, 50);
-    });
+    const started = watchSandboxStart(proc);
+    const sandboxUrl = await started.url;
     // Built by this start, with a linked source map beside it.
     const bundle = path.join(ROOT, 'dist/main.js');
     expect(statSync(bundle).mtimeMs).toBeGreaterThanOrEqual(before - 1000);
     expect(existsSync(`${bundle}.map`)).toBe(true);
-    expect(out).toMatch(/node [^\n]*dist\/main\.js/);
-    expect(out).toMatch(/No Slack credentials found/);
+    expect(started.output()).toMatch(/node [^\n]*dist\/main\.js/);
+    expect(started.output()).toMatch(/No Slack credentials found/);
     const base = sandboxUrl.replace(/\/sandbox$/, '');
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
@@ -87,9 +75,9 @@ describe.each(dialects())('npm start runs the bundle (%s)', (dialect) => {
     const exited = new Promise<string>((resolve) => proc.on('close', (code, signal) => resolve(`${code ?? signal}`)));
     process.kill(-proc.pid!, 'SIGTERM');
     expect(await exited).toMatch(/^(0|SIGTERM)$/);
-    expect(out).toMatch(/"closedClean":true/);
-    expect(out).not.toMatch(/\n\s+at /);
-    expect(out).not.toMatch(/npm error/);
+    expect(started.output()).toMatch(/"closedClean":true/);
+    expect(started.output()).not.toMatch(/\n\s+at /);
+    expect(started.output()).not.toMatch(/npm error/);
     await tdb.destroy();
   }, 120_000);
 });

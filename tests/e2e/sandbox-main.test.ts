@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDb, dialects } from '../helpers/test-db';
+import { watchSandboxStart } from '../helpers/sandbox-output';
 
 /** `npm start` on a fresh clone: no Slack credentials → the sandbox, with its URL printed, and a clean stop. */
 
@@ -23,24 +24,11 @@ describe.each(dialects())('npm start without Slack credentials (%s)', (dialect) 
     const env = { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: dialect === 'sqlite' ? path.join(dir, 'sandbox.db') : tdb.url, LOG_LEVEL: 'info' };
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setInterval(() => {
-        const m = /^\s+(http:\/\/127\.0\.0\.1:(?!0\/)\d+\/sandbox)$/m.exec(out);
-        if (m) {
-          clearInterval(t);
-          resolve(m[1]);
-        } else if (proc.exitCode !== null) {
-          clearInterval(t);
-          reject(new Error(`exited ${proc.exitCode}: ${out}`));
-        }
-      }, 50);
-    });
-    expect(out).toMatch(/No Slack credentials found/);
-    expect(out).toMatch(/Starting the local sandbox at http:\/\/127\.0\.0\.1:\d+\/sandbox/);
-    expect(out).toMatch(/Runbook Revenant sandbox is running/);
+    const started = watchSandboxStart(proc);
+    const url = await started.url;
+    expect(started.output()).toMatch(/No Slack credentials found/);
+    expect(started.output()).toMatch(/Starting the local sandbox at http:\/\/127\.0\.0\.1:\d+\/sandbox/);
+    expect(started.output()).toMatch(/Runbook Revenant sandbox is running/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<span class="tag">SANDBOX</span>');
@@ -52,8 +40,8 @@ describe.each(dialects())('npm start without Slack credentials (%s)', (dialect) 
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     ac.abort();
-    expect(out).toMatch(/"closedClean":true/);
-    expect(out).not.toMatch(/\n\s+at /);
+    expect(started.output()).toMatch(/"closedClean":true/);
+    expect(started.output()).not.toMatch(/\n\s+at /);
     await tdb.destroy();
   });
 });
