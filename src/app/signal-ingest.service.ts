@@ -270,8 +270,7 @@ export function createSignalIngestService(
 
     for (const [incidentId, signals] of attaches) {
       await breathe();
-      const command = signals.length === 1 ? { type: 'AttachSignal' as const, signal: signals[0] } : { type: 'AttachSignals' as const, signals };
-      await uow.execute({ orgId, incidentId, actor, command });
+      await uow.execute({ orgId, incidentId, actor, command: { type: 'AttachSignals', signals } });
     }
     await uow.flush(); // the watchlist and receipts refer to the incidents just opened
     await breathe();

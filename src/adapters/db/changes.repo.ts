@@ -3,6 +3,7 @@ import type { EnvironmentVersion, FoldOutcome } from '../../changes/change.fold'
 import { type ChangeEvent, type ChangeStatus, STATUS_RANK } from '../../changes/change.types';
 import type { DeploymentsTable } from './changes.tables';
 import type { DB } from './schema';
+import type { ConnectorForWebhook } from './connector.repo';
 
 /** A stored deployment as the services and builders see it. */
 export interface StoredChange extends ChangeEvent {
@@ -208,14 +209,8 @@ export async function isKnownService(db: DB, orgId: string, service: string): Pr
   return !!sig;
 }
 
-export interface ChangeConnectorRow {
-  id: string;
-  orgId: string;
-  kind: string;
-  tokenHash: string;
-  revokedAt?: string;
-  webhookSecret?: string;
-}
+/** What change ingestion needs of its connector (read once per webhook request, `findConnectorForWebhook`). */
+export type ChangeConnectorRow = Pick<ConnectorForWebhook, 'id' | 'orgId' | 'kind' | 'tokenHash' | 'revokedAt' | 'webhookSecret'>;
 
 /**
  * GitHub signs with a shared secret the receiver must hold: for a `github` connector the token
