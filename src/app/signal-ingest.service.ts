@@ -18,6 +18,7 @@ import { connectorIsPrivateOnly, onlyPrivateCandidates } from '../adapters/db/pr
 import { declareCommand } from './declare.command';
 import { connectedTo, declaredCandidate, type PlanSettings, planSignal, rememberJoin, topologyPolicy } from './correlation-plan';
 import { normaliseInSlices } from './sliced-normalise';
+import { createSeenReceipts } from './seen-receipts';
 import type { AppDeps } from './deps';
 import { batchable, type UnitOfWork } from './incident.service';
 
@@ -93,6 +94,7 @@ export function createSignalIngestService(
   const autoDeclare = deps.autoDeclare ?? deps.config.autoDeclare;
   const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
   // The catalog may change between requests: its graph is taken per unit of work.
+  const remembered = createSeenReceipts();
   const settings = (): PlanSettings => ({ autoDeclare, cap, catalog: deps.catalog, topology: topologyPolicy(deps) });
 
   /** Parse a sender's body; throws DomainError('invalid_input') listing every problem. Pure, nothing stored. */
@@ -121,10 +123,12 @@ export function createSignalIngestService(
       const keys = part.map(dedupKey);
       // Receipts are only ever added, so a part whose alerts were all seen before (Alertmanager re-sends
       // every group_interval) needs no write transaction or lock.
-      const seen = await existingReceipts(deps.db, connector.orgId, keys);
+      const unknown = keys.filter((k) => !remembered.has(connector.orgId, k));
+      const seen = unknown.length ? await existingReceipts(deps.db, connector.orgId, unknown) : new Set<string>();
+      for (const k of seen) remembered.add(connector.orgId, k);
       const fresh: Fresh[] = [];
       part.forEach((signal, j) => {
-        if (seen.has(keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
+        if (remembered.has(connector.orgId, keys[j]) || seen.has(keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
         inRequest.add(keys[j]);
         fresh.push({ signal, key: keys[j] });
       });
@@ -137,6 +141,8 @@ export function createSignalIngestService(
     const settled = await Promise.allSettled(pending);
     const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
     if (failed) throw failed.reason;
+    // Committed now (stored by this request or found stored under the lock): later deliveries skip the read.
+    for (const k of inRequest) remembered.add(connector.orgId, k);
     for (const x of settled) {
       const r = (x as PromiseFulfilledResult<Counts>).value;
       total.duplicates += r.duplicates;

@@ -5,6 +5,7 @@ import { CHANGE_CONNECTOR_KINDS, isChangeConnectorKind } from '../../changes/cha
 import { HEARTBEAT_KIND } from '../../slos/heartbeat.policy';
 import { isUniqueViolation } from './create-db';
 import type { DB } from './schema';
+import type { CompiledQuery } from 'kysely';
 
 export interface Connector {
   id: string;
@@ -119,14 +120,22 @@ export interface ConnectorForWebhook {
   heartbeat: boolean;
 }
 
-export async function findConnectorForWebhook(db: DB, id: string): Promise<ConnectorForWebhook | undefined> {
-  const r = await db
+const webhookConnectorQuery = (db: DB, id: string) =>
+  db
     .selectFrom('connectors as c')
     .leftJoin('connector_webhook_secrets as s', 's.connector_id', 'c.id')
     .leftJoin('heartbeats as h', 'h.connector_id', 'c.id')
     .select(['c.id', 'c.org_id', 'c.kind', 'c.token_hash', 'c.revoked_at', 'c.private_only', 's.secret', 'h.connector_id as beat'])
     .where('c.id', '=', id)
-    .executeTakeFirst();
+    .compile();
+/** Compiled once per database: it runs on every webhook request, and building it cost more than running it. */
+type WebhookConnectorRow = ReturnType<typeof webhookConnectorQuery> extends CompiledQuery<infer R> ? R : never;
+const compiledWebhookQuery = new WeakMap<DB, ReturnType<typeof webhookConnectorQuery>>();
+
+export async function findConnectorForWebhook(db: DB, id: string): Promise<ConnectorForWebhook | undefined> {
+  let query = compiledWebhookQuery.get(db);
+  if (!query) compiledWebhookQuery.set(db, (query = webhookConnectorQuery(db, '')));
+  const r = (await db.executeQuery<WebhookConnectorRow>({ ...query, parameters: [id] })).rows[0];
   if (!r) return undefined;
   return {
     id: r.id,

@@ -1,6 +1,6 @@
 import { Webhooks } from '@octokit/webhooks';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit';
 import { type ChangesDeps, ingestChanges } from '../../app/changes.service';
 import type { AppDeps } from '../../app/deps';
 import { rollbackDepsOf } from '../../app/rollback.service';

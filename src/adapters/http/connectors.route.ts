@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit';
 import type { AppDeps } from '../../app/deps';
 import { createSignalIngestService, type IngestConnector } from '../../app/signal-ingest.service';
 import { type DomainErrorCode, isDomainError } from '../../shared/domain-error';

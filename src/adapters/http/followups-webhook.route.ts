@@ -1,4 +1,4 @@
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit';
 import { applyTrackerChange, type TrackerChange } from '../../app/followups.service';
 import type { AppDeps } from '../../app/deps';
 import { followUpDepsOf } from '../github/followups.wiring';

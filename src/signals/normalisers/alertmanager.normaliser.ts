@@ -3,7 +3,6 @@ import { logLevelForSeverity } from '../risk.evaluator';
 import type { LogLine, NormaliseContext, NormaliseResult, Signal, SignalMetrics } from '../signal.types';
 import {
   cleanTitle,
-  compact,
   fnv1a64,
   logLine,
   mergeMetrics,
@@ -12,6 +11,7 @@ import {
   parseWith,
   pick,
 } from './normaliser.helpers';
+import { type FastAlert, fastAlertmanagerPayload } from './alertmanager.fast';
 
 /**
  * Prometheus Alertmanager webhook, payload version 4
@@ -39,7 +39,8 @@ const timestamp = (required: boolean) =>
   z.string().superRefine((value, ctx) => {
     const parsed = parseTime(value);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-    else if (required && parsed.value === undefined) ctx.addIssue({ code: 'custom', message: 'must be a real time, not the zero time' });
+    else if (required && parsed.value === undefined)
+      ctx.addIssue({ code: 'custom', message: 'must be a real time, not the zero time' });
   });
 
 export const AlertmanagerAlertSchema = z.object({
@@ -93,7 +94,10 @@ function labelFingerprint(labels: Record<string, string>): string {
   return fnv1a64(pairs.join('\u001f'));
 }
 
-export function mapPrometheusAlert(alert: AlertmanagerAlert, opts: AlertMappingOptions): Signal {
+export function mapPrometheusAlert(
+  alert: AlertmanagerAlert & Partial<Pick<FastAlert, 'times'>>,
+  opts: AlertMappingOptions,
+): Signal {
   const { labels, annotations } = alert;
   const warn = (message: string): void => {
     opts.warnings.push(`${opts.where}: ${message}`);
@@ -105,38 +109,43 @@ export function mapPrometheusAlert(alert: AlertmanagerAlert, opts: AlertMappingO
     warn(`no service/job/app label; using "${serviceName}" as the service`);
   }
 
-  const startsAt = parseTime(alert.startsAt);
-  const endsAt = parseTime(alert.endsAt);
+  const startsAt = alert.times?.startsAt ?? parseTime(alert.startsAt);
+  const endsAt = alert.times?.endsAt ?? parseTime(alert.endsAt);
   // The schema already rejected missing or malformed times; this only narrows the types.
   const startIso = startsAt.ok && startsAt.value ? startsAt.value : '';
   const endIso = endsAt.ok ? endsAt.value : undefined;
 
   const severity = pick(['severity', 'priority'], labels);
   const description = pick(['description', 'message'], annotations);
-  const logs: LogLine[] | undefined = description ? [logLine(logLevelForSeverity(severity), description, startIso)] : undefined;
+  const logs: LogLine[] | undefined = description
+    ? [logLine(logLevelForSeverity(severity), description, startIso)]
+    : undefined;
 
   const metrics = mergeMetrics(metricsFrom([labels, annotations], warn), opts.fallbackMetrics);
 
-  return compact<Signal>({
-    orgId: opts.ctx.orgId,
-    projectId: opts.ctx.projectId ?? pick(['project_id'], labels),
-    serviceName,
-    environment: pick(ENV_LABELS, labels) ?? DEFAULT_ENVIRONMENT,
-    metrics,
-    logs,
-    correlationKey: pick(['correlation_key'], labels, annotations),
-    traceId: pick(['trace_id'], labels, annotations),
-    status: alert.status,
-    source: opts.source,
-    title: cleanTitle(pick(['summary', 'title'], annotations) ?? pick(['alertname'], labels) ?? 'Alert'),
-    severity,
-    startsAt: startIso,
-    // Firing alerts carry the zero time or a provisional resolve time; only a resolved alert's end is real.
-    endsAt: alert.status === 'resolved' ? endIso : undefined,
-    fingerprint: alert.fingerprint?.trim() || labelFingerprint(labels),
-    groupKey: opts.groupKey || undefined,
-    raw: opts.raw,
-  });
+  // Built key by key in the order compact() kept, skipping absent values: one object instead of two.
+  const signal = { orgId: opts.ctx.orgId } as Signal;
+  const put = <K extends keyof Signal>(key: K, value: Signal[K] | undefined) => {
+    if (value !== undefined) signal[key] = value;
+  };
+  put('projectId', opts.ctx.projectId ?? pick(['project_id'], labels));
+  signal.serviceName = serviceName;
+  signal.environment = pick(ENV_LABELS, labels) ?? DEFAULT_ENVIRONMENT;
+  put('metrics', metrics);
+  put('logs', logs);
+  put('correlationKey', pick(['correlation_key'], labels, annotations));
+  put('traceId', pick(['trace_id'], labels, annotations));
+  signal.status = alert.status;
+  put('source', opts.source);
+  signal.title = cleanTitle(pick(['summary', 'title'], annotations) ?? pick(['alertname'], labels) ?? 'Alert');
+  put('severity', severity);
+  signal.startsAt = startIso;
+  // Firing alerts carry the zero time or a provisional resolve time; only a resolved alert's end is real.
+  put('endsAt', alert.status === 'resolved' ? endIso : undefined);
+  signal.fingerprint = alert.fingerprint?.trim() || labelFingerprint(labels);
+  put('groupKey', opts.groupKey || undefined);
+  put('raw', opts.raw);
+  return signal;
 }
 
 export function truncationWarning(sender: string, truncated: number | undefined): string[] {
@@ -153,7 +162,7 @@ export function rawAlerts(body: unknown): unknown[] {
 }
 
 export function normaliseAlertmanager(body: unknown, ctx: NormaliseContext): NormaliseResult {
-  const payload = parseWith(AlertmanagerWebhookSchema, body, 'Alertmanager');
+  const payload = fastAlertmanagerPayload(body) ?? parseWith(AlertmanagerWebhookSchema, body, 'Alertmanager');
   const warnings: string[] = [];
   if (payload.version !== undefined && payload.version !== '4') {
     warnings.push(`Alertmanager payload version "${payload.version}" (expected "4"); fields were read as version 4`);

@@ -5,6 +5,7 @@ import { normaliseDatadog } from './datadog.normaliser';
 import { normaliseGeneric } from './generic.normaliser';
 import { normaliseGrafana } from './grafana.normaliser';
 import { capSignal, invalidInput } from './normaliser.helpers';
+import { surelyValidSignal } from '../signal.check';
 
 export const CONNECTOR_KINDS = ['alertmanager', 'grafana', 'datadog', 'generic'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
@@ -25,7 +26,11 @@ export const isConnectorKind = (s: string): s is ConnectorKind => (CONNECTOR_KIN
  */
 export function normalise(kind: ConnectorKind, body: unknown, ctx: NormaliseContext): NormaliseResult {
   const normaliser = isConnectorKind(kind) ? NORMALISERS[kind] : undefined;
-  if (!normaliser) throw new DomainError('invalid_input', `unknown connector kind "${String(kind)}"; expected one of ${CONNECTOR_KINDS.join(', ')}`);
+  if (!normaliser)
+    throw new DomainError(
+      'invalid_input',
+      `unknown connector kind "${String(kind)}"; expected one of ${CONNECTOR_KINDS.join(', ')}`,
+    );
   if (typeof ctx?.orgId !== 'string' || ctx.orgId.trim() === '') {
     throw new DomainError('invalid_input', 'orgId is required: it comes from the connector, never from the body');
   }
@@ -35,8 +40,11 @@ export function normalise(kind: ConnectorKind, body: unknown, ctx: NormaliseCont
 
   // Backstop for the contract: whatever a sender sent, what leaves here is a valid Signal.
   const issues = result.signals.flatMap((signal, i) => {
+    if (surelyValidSignal(signal)) return [];
     const r = SignalSchema.safeParse(signal);
-    return r.success ? [] : r.error.issues.map((issue) => ({ path: ['signals', i, ...issue.path], message: issue.message }));
+    return r.success
+      ? []
+      : r.error.issues.map((issue) => ({ path: ['signals', i, ...issue.path], message: issue.message }));
   });
   if (issues.length) throw invalidInput(kind, issues);
   return result;

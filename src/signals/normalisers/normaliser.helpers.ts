@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DomainError } from '../../shared/domain-error';
 import { MAX_TITLE } from '../../incidents/incident.types';
+import { isIsoUtcMs } from '../../shared/iso-time';
 import { isBlank, stripControl } from '../../shared/text';
 import { type LogLevel, type LogLine, SIGNAL_LIMITS, type Signal, type SignalMetrics } from '../signal.types';
 
@@ -71,6 +72,10 @@ export function parseLatencyMs(input: unknown): Parsed<number> {
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const DIGITS_RE = /^\d+$/;
 
+/** What Alertmanager and Grafana send as endsAt of every firing alert. */
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+const ABSENT: Parsed<string> = Object.freeze({ ok: true, value: undefined });
+
 /** The latest time we accept: the end of year 9999, the last one RFC 3339 (and `toISOString`'s plain form) can write. */
 export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -82,6 +87,9 @@ export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  * does); anything later — a nanosecond epoch, `"8640000000000001"` — is refused, never thrown.
  */
 export function parseTime(input: unknown): Parsed<string> {
+  if (input === GO_ZERO_TIME) return ABSENT;
+  // Already what we would write (most senders use toISOString's form): nothing to convert.
+  if (typeof input === 'string' && isIsoUtcMs(input) && input >= '1970') return ok(input);
   if (isAbsent(input)) return ok(undefined);
   let ms: number;
   if (typeof input === 'number' || (typeof input === 'string' && DIGITS_RE.test(input.trim()))) {
@@ -95,7 +103,10 @@ export function parseTime(input: unknown): Parsed<string> {
     return fail(`not an RFC 3339 timestamp or epoch: ${JSON.stringify(input)}`);
   }
   if (Number.isNaN(ms)) return fail(`invalid date: ${JSON.stringify(input)}`);
-  if (ms > MAX_TIME_MS) return fail(`out of range (after 9999-12-31; use epoch seconds or milliseconds): ${JSON.stringify(input).slice(0, 40)}`);
+  if (ms > MAX_TIME_MS)
+    return fail(
+      `out of range (after 9999-12-31; use epoch seconds or milliseconds): ${JSON.stringify(input).slice(0, 40)}`,
+    );
   if (ms < 0) return ok(undefined);
   return ok(new Date(ms).toISOString());
 }
@@ -118,7 +129,9 @@ export function pick(keys: readonly string[], ...maps: StringMap[]): string | un
   for (const key of keys) {
     for (const map of maps) {
       const v = map?.[key];
-      if (typeof v === 'string' && v.trim() !== '') return v.trim();
+      if (typeof v !== 'string') continue;
+      const trimmed = v.trim();
+      if (trimmed !== '') return trimmed;
     }
   }
   return undefined;
@@ -164,7 +177,12 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Titles become incident titles, so they get the same limit. */
-export const cleanTitle = (text: string): string => truncate(stripControl(text).replace(/\s+/g, ' ').trim(), MAX_TITLE);
+const PLAIN_TEXT = /^[\x20-\x7E]*$/;
+export const cleanTitle = (text: string): string =>
+  // Printable ASCII with single spaces and no outer ones (most titles) has nothing to clean.
+  PLAIN_TEXT.test(text) && !text.includes('  ') && text.trim() === text
+    ? truncate(text, MAX_TITLE)
+    : truncate(stripControl(text).replace(/\s+/g, ' ').trim(), MAX_TITLE);
 
 const MAX_LOG_MESSAGE = 1000;
 
@@ -182,6 +200,11 @@ const CAPPED_KEYS = Object.keys(SIGNAL_LIMITS).filter((k) => k !== 'logs' && k !
  * repeats of a cut alert keep one identity.
  */
 export function capSignal(signal: Signal, where: string, warnings: string[]): Signal {
+  return alreadyCapped(signal) ? signal : capSignalCopy(signal, where, warnings);
+}
+
+/** capSignal's full path, which always copies; exported so tests can hold the shortcut to it. */
+export function capSignalCopy(signal: Signal, where: string, warnings: string[]): Signal {
   const cut: string[] = [];
   const out: Signal = { ...signal };
   for (const key of CAPPED_KEYS) {
@@ -207,9 +230,30 @@ export function capSignal(signal: Signal, where: string, warnings: string[]): Si
   return out;
 }
 
+const HAS_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+const HAS_VISIBLE = /[0-9A-Za-z]/;
+/** Nothing for capSignal to change: no control characters, no outer whitespace, within limits. */
+const clean = (v: string, max: number): boolean => v.length <= max && !HAS_CONTROL.test(v) && v.trim() === v;
+
+/** The common case, checked without copying: most alerts arrive within every limit. */
+function alreadyCapped(signal: Signal): boolean {
+  for (const key of CAPPED_KEYS) {
+    const value = signal[key];
+    if (typeof value === 'string' && !clean(value, SIGNAL_LIMITS[key])) return false;
+  }
+  if (typeof signal.title !== 'string' || (!HAS_VISIBLE.test(signal.title) && isBlank(signal.title))) return false;
+  const logs = signal.logs;
+  if (logs === undefined) return !('logs' in signal);
+  if (logs.length === 0 || logs.length > SIGNAL_LIMITS.logs) return false;
+  return logs.every((l) => l.message !== '' && clean(l.message, SIGNAL_LIMITS.logMessage));
+}
+
 /** Drops keys whose value is undefined, so signals carry only what the sender gave. */
 export function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  const from = obj as Record<string, unknown>;
+  for (const k of Object.keys(from)) if (from[k] !== undefined) out[k] = from[k];
+  return out as T;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -227,7 +271,10 @@ export function formatIssues(issues: ReadonlyArray<{ path: readonly PropertyKey[
   return listed.join('; ') + (more > 0 ? `; and ${more} more problem(s)` : '');
 }
 
-export function invalidInput(what: string, issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): DomainError {
+export function invalidInput(
+  what: string,
+  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
+): DomainError {
   return new DomainError('invalid_input', `${what} payload is invalid: ${formatIssues(issues)}`);
 }
 

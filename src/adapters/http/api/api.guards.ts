@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../body-limit';
 import type { AppDeps } from '../../../app/deps';
 import { type ApiToken, authenticateToken } from '../../../app/api-tokens.service';
 import { findStoredResponse, storeResponse } from '../../db/api-idempotency.repo';
