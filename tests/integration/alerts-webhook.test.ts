@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeConnector, WEBHOOK_CONNECTOR_TTL_MS } from '../../src/adapters/db/connector.repo';
 import { connectorsRoute } from '../../src/adapters/http/connectors.route';
 import { createHttpApp } from '../../src/adapters/http/http.app';
 import { createMetrics } from '../../src/adapters/metrics/metrics';
@@ -278,6 +279,24 @@ describe.each(dialects())('alert webhook with AUTO_DECLARE=off (%s)', (dialect) 
     expect(r).toMatchObject({ status: 202, body: { accepted: 1, declared: 0, attached: 0 } });
     expect(await h.tdb.db.selectFrom('incidents').selectAll().execute()).toHaveLength(0);
     expect(await h.tdb.db.selectFrom('watchlist').selectAll().where('service', '=', 'zeta').executeTakeFirst()).toMatchObject({ status: 'BREACHED', incident_id: null });
+  });
+
+  it('a revoked connector is refused at once here, and within a second when revoked by another process', async () => {
+    const send = (c: { id: string; token: string }, name: string) =>
+      overSocket(h.app.url)(c.id, json(genericSignal({ serviceName: name })), bearer(c.token));
+    const here = await connector(h.tdb.db, TEAM, 'generic');
+    expect((await send(here, 'rev-a')).status).toBe(202); // its row is now kept for a second
+    expect(await revokeConnector(h.tdb.db, TEAM, here.id, new Date())).toBe(true);
+    expect(await send(here, 'rev-b')).toMatchObject({ status: 401, body: { error: 'revoked_connector' } });
+
+    // Another replica or the CLI writes the row directly: this process sees it once its copy is a second old.
+    const there = await connector(h.tdb.db, TEAM, 'generic');
+    expect((await send(there, 'rev-c')).status).toBe(202);
+    await h.tdb.db.updateTable('connectors').set({ revoked_at: new Date().toISOString() }).where('id', '=', there.id).execute();
+    await new Promise((r) => setTimeout(r, WEBHOOK_CONNECTOR_TTL_MS + 50));
+    expect(await send(there, 'rev-d')).toMatchObject({ status: 401, body: { error: 'revoked_connector' } });
+    const stored = await h.tdb.db.selectFrom('signal_receipts').select('connector_id').where('connector_id', 'in', [here.id, there.id]).execute();
+    expect(stored).toHaveLength(2); // rev-a and rev-c only
   });
 });
 

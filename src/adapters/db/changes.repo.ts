@@ -1,3 +1,4 @@
+import { connectorsChanged } from './connector.repo';
 import { sql } from 'kysely';
 import type { EnvironmentVersion, FoldOutcome } from '../../changes/change.fold';
 import { type ChangeEvent, type ChangeStatus, STATUS_RANK } from '../../changes/change.types';
@@ -226,4 +227,5 @@ export async function rememberWebhookSecret(
     .values({ connector_id: c.id, org_id: c.orgId, secret: c.token, created_at: c.now.toISOString() })
     .onConflict((oc) => oc.column('connector_id').doNothing())
     .execute();
+  connectorsChanged();
 }

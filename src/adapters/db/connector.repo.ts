@@ -103,6 +103,7 @@ export async function findConnector(db: DB, id: string): Promise<(Connector & { 
 
 export async function revokeConnector(db: DB, orgId: string, id: string, now: Date): Promise<boolean> {
   const res = await db.updateTable('connectors').set({ revoked_at: now.toISOString() }).where('org_id', '=', orgId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  connectorsChanged();
   return Number(res.numUpdatedRows) === 1;
 }
 
@@ -132,7 +133,36 @@ const webhookConnectorQuery = (db: DB, id: string) =>
 type WebhookConnectorRow = ReturnType<typeof webhookConnectorQuery> extends CompiledQuery<infer R> ? R : never;
 const compiledWebhookQuery = new WeakMap<DB, ReturnType<typeof webhookConnectorQuery>>();
 
+/**
+ * Webhook connectors as read, kept for a second per database: on Postgres the read was the whole cost of a
+ * repeated delivery. Writes made by this process (revoke, private-only, a secret, a heartbeat) clear it at
+ * once; one made elsewhere (another replica, the CLI) is seen within WEBHOOK_CONNECTOR_TTL_MS.
+ */
+export const WEBHOOK_CONNECTOR_TTL_MS = 1000;
+const WEBHOOK_CONNECTOR_CACHE_MAX = 1000;
+let connectorsGeneration = 0;
+const webhookConnectors = new WeakMap<DB, Map<string, { at: number; generation: number; value: ConnectorForWebhook }>>();
+
+/** A connector (or what it joins: secret, heartbeat) changed: the next webhook reads it again. */
+export function connectorsChanged(): void {
+  connectorsGeneration++;
+}
+
 export async function findConnectorForWebhook(db: DB, id: string): Promise<ConnectorForWebhook | undefined> {
+  let cache = webhookConnectors.get(db);
+  if (!cache) webhookConnectors.set(db, (cache = new Map()));
+  const hit = cache.get(id);
+  const now = performance.now();
+  if (hit && hit.generation === connectorsGeneration && now - hit.at < WEBHOOK_CONNECTOR_TTL_MS) return hit.value;
+  const generation = connectorsGeneration;
+  const value = await readConnectorForWebhook(db, id);
+  if (!value) return undefined; // unknown ids are not kept: a connector created meanwhile is found at once
+  if (cache.size >= WEBHOOK_CONNECTOR_CACHE_MAX) cache.clear();
+  cache.set(id, { at: now, generation, value });
+  return value;
+}
+
+async function readConnectorForWebhook(db: DB, id: string): Promise<ConnectorForWebhook | undefined> {
   let query = compiledWebhookQuery.get(db);
   if (!query) compiledWebhookQuery.set(db, (query = webhookConnectorQuery(db, '')));
   const r = (await db.executeQuery<WebhookConnectorRow>({ ...query, parameters: [id] })).rows[0];

@@ -1,3 +1,4 @@
+import { connectorsChanged } from './connector.repo';
 import type { HeartbeatState } from '../../slos/heartbeat.policy';
 import type { DB } from './schema';
 
@@ -39,6 +40,7 @@ export async function insertHeartbeat(db: DB, h: Omit<HeartbeatState, 'lastPingA
       missed_since: null,
     })
     .execute();
+  connectorsChanged(); // the webhook route reads "is a heartbeat" with the connector
 }
 
 export async function findHeartbeat(db: DB, connectorId: string): Promise<HeartbeatState | undefined> {

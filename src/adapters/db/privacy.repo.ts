@@ -1,3 +1,4 @@
+import { connectorsChanged } from './connector.repo';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Actor, IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import { incidentMembers, isPrivacyEvent } from '../../incidents/privacy.decider';
@@ -116,6 +117,7 @@ export async function setConnectorPrivateOnly(db: DB, orgId: string, id: string,
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  connectorsChanged();
   return Number(res.numUpdatedRows) > 0;
 }
 
