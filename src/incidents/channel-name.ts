@@ -15,7 +15,9 @@ export function slugify(text: string, max = 60): string {
 export function incidentChannelName(prefix: string, number: number, title: string, attempt = 0): string {
   const head = `${slugify(prefix, 20) || 'inc'}-${number}`;
   const suffix = attempt > 0 ? `-${attempt + 1}` : '';
-  const room = MAX_CHANNEL_NAME - head.length - suffix.length - 1;
+  // The same slug for every attempt (room kept for a suffix up to "-99"): a slug cut shorter for a longer suffix
+  // could end in that very suffix ("…-50-5" then "…-50" + "-5"), and two attempts would try one name.
+  const room = MAX_CHANNEL_NAME - head.length - Math.max(3, suffix.length) - 1;
   const slug = slugify(title, Math.max(0, room));
   return slug ? `${head}-${slug}${suffix}` : `${head}${suffix}`;
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../src/adapters/outbox/effect-registry';
 import type { OutboxRow } from '../../../src/adapters/outbox/outbox.worker';
 import { channelNameCandidates } from '../../../src/adapters/slack/delivery/channel-create.delivery';
+import { incidentChannelName } from '../../../src/incidents/channel-name';
 
 const KINDS = Object.keys(EFFECT_KINDS) as EffectKind[];
 
@@ -105,6 +106,12 @@ describe('channel names tried for an incident', () => {
     expect(channelNameCandidates('inc', 22, 'Checkout latency spike', 'other-incident').at(-1)).not.toBe(names.at(-1));
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9_-]{1,80}$/);
+  });
+
+  it('a long title cut for the channel name keeps the attempts distinct (fuzz counterexample, seed 1037590300)', () => {
+    const title = '0.5'.repeat(21);
+    const names = [0, 1, 2, 3, 4, 5].map((a) => incidentChannelName('', 10_000_000_000, title, a));
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('a title with nothing sluggable does not repeat inc-<n>', () => {
