@@ -123,12 +123,12 @@ export function createSignalIngestService(
       const keys = part.map(dedupKey);
       // Receipts are only ever added, so a part whose alerts were all seen before (Alertmanager re-sends
       // every group_interval) needs no write transaction or lock.
+      // Keys this process has not seen stored are looked up; what the lookup finds is remembered with the rest.
       const unknown = keys.filter((k) => !remembered.has(connector.orgId, k));
-      const seen = unknown.length ? await existingReceipts(deps.db, connector.orgId, unknown) : new Set<string>();
-      for (const k of seen) remembered.add(connector.orgId, k);
+      if (unknown.length) for (const k of await existingReceipts(deps.db, connector.orgId, unknown)) remembered.add(connector.orgId, k);
       const fresh: Fresh[] = [];
       part.forEach((signal, j) => {
-        if (remembered.has(connector.orgId, keys[j]) || seen.has(keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
+        if (remembered.has(connector.orgId, keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
         inRequest.add(keys[j]);
         fresh.push({ signal, key: keys[j] });
       });
