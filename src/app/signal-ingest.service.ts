@@ -181,7 +181,8 @@ export function createSignalIngestService(
     const { trx, orgId } = uow;
     const actor = connectorActor(connector.id);
     const now = deps.now();
-    const all = parts.flatMap((fresh, part) => fresh.map((f) => ({ ...f, part })));
+    // A literal, not `{ ...f, part }`: V8 gives each object spread and then extended a hidden class of its own.
+    const all = parts.flatMap((fresh, part) => fresh.map((f) => ({ signal: f.signal, key: f.key, part })));
     // Checked again under the lock: a request of the same group or another process may have just stored them.
     const seen = await existingReceipts(
       trx,

@@ -1,6 +1,7 @@
 import { DomainError, assertNever } from '../shared/domain-error';
+import { withFields } from '../shared/same-shape';
 import { isBlank } from '../shared/text';
-import type { Actor, IncidentEvent, IncidentEventData, IncidentState } from './incident.types';
+import { ACTION_ITEM_KEYS, type ActionItem, type Actor, type IncidentEvent, type IncidentEventData, type IncidentState } from './incident.types';
 import * as permissions from './incident.permissions';
 
 /**
@@ -92,21 +93,21 @@ export function decideFollowUp(command: FollowUpCommand, state: IncidentState, a
 
 /** evolve for follow-up tracker events; `next` is the caller's fresh copy of the state. */
 export function evolveFollowUp(next: IncidentState, event: IncidentEvent & FollowUpEventData): IncidentState {
-  const update = (change: (a: IncidentState['actions'][number]) => IncidentState['actions'][number]) => {
-    next.actions = next.actions.map((a) => (a.id === event.actionId ? change(a) : a));
+  const update = (patch: Partial<ActionItem>) => {
+    next.actions = next.actions.map((a) => (a.id === event.actionId ? withFields(ACTION_ITEM_KEYS, a, patch) : a));
     return next;
   };
   switch (event.type) {
     case 'ACTION_EXPORT_REQUESTED':
-      return update((a) => ({ ...a, exportPending: { tracker: event.tracker, repository: event.repository } }));
+      return update({ exportPending: { tracker: event.tracker, repository: event.repository } });
     case 'ACTION_EXPORTED': {
       const issue: IssueRef = { tracker: event.tracker, repository: event.repository, number: event.number, url: event.url };
-      return update((a) => ({ ...a, issue, exportPending: undefined }));
+      return update({ issue, exportPending: undefined });
     }
     case 'ACTION_EXPORT_FAILED':
-      return update((a) => ({ ...a, exportPending: undefined }));
+      return update({ exportPending: undefined });
     case 'ACTION_RENAMED':
-      return update((a) => ({ ...a, text: event.text }));
+      return update({ text: event.text });
     default:
       return assertNever(event);
   }

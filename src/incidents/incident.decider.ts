@@ -1,6 +1,8 @@
 import { DomainError, assertNever } from '../shared/domain-error';
+import { withFields } from '../shared/same-shape';
 import { isBlank } from '../shared/text';
 import {
+  ACTION_ITEM_KEYS,
   type Actor,
   type IncidentCommand,
   type IncidentEvent,
@@ -233,11 +235,15 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       next.actions = [...state.actions, { id: event.actionId, text: event.text, owner: event.owner, done: false, createdAt: event.occurredAt }];
       return next;
     case 'ACTION_COMPLETED':
-      next.actions = state.actions.map((a) => (a.id === event.actionId ? { ...a, done: true, completedAt: event.occurredAt, completedBy: event.actor } : a));
+      next.actions = state.actions.map((a) =>
+        a.id === event.actionId
+          ? withFields(ACTION_ITEM_KEYS, a, { done: true, completedAt: event.occurredAt, completedBy: event.actor })
+          : a,
+      );
       return next;
     case 'ACTION_REOPENED':
       next.actions = state.actions.map((a) =>
-        a.id === event.actionId ? { ...a, done: false, completedAt: undefined, completedBy: undefined } : a,
+        a.id === event.actionId ? withFields(ACTION_ITEM_KEYS, a, { done: false, completedAt: undefined, completedBy: undefined }) : a,
       );
       return next;
     case 'UPDATE_POSTED':

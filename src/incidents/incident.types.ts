@@ -1,4 +1,5 @@
 import type { Role } from '../shared/roles';
+import { keysOf } from '../shared/same-shape';
 import type { CorrelationEvidence } from './correlation.types';
 import type { FollowUpCommand, FollowUpEventData, IssueRef } from './followup.decider';
 import type { MessageNote, NoteFile, TimelineCommand, TimelineEventData } from './timeline.decider';
@@ -40,6 +41,19 @@ export interface ActionItem {
   /** An export was asked for and the outbox has not created the issue yet. */
   exportPending?: { tracker: string; repository: string };
 }
+
+/** ActionItem's keys, for copies that share one hidden class (shared/same-shape.ts). */
+export const ACTION_ITEM_KEYS = keysOf<ActionItem>()([
+  'id',
+  'text',
+  'owner',
+  'done',
+  'createdAt',
+  'completedAt',
+  'completedBy',
+  'issue',
+  'exportPending',
+]);
 
 export interface AttachedSignal {
   signalId: string;

@@ -1,4 +1,5 @@
 import { DomainError, assertNever } from '../shared/domain-error';
+import { keysOf, withFields } from '../shared/same-shape';
 import { canSeeIncident, isIncidentMember, requirePermission } from './incident.permissions';
 import type { Actor, IncidentEvent, IncidentState } from './incident.types';
 
@@ -32,6 +33,8 @@ export interface AccessRequestState {
   decision?: 'approved' | 'denied';
   decidedBy?: string;
 }
+
+const ACCESS_REQUEST_KEYS = keysOf<AccessRequestState>()(['requestId', 'userId', 'at', 'decision', 'decidedBy']);
 
 /** One access request per person per incident in this window (minutes). */
 export const ACCESS_REQUEST_WINDOW_MIN = 15;
@@ -169,7 +172,7 @@ export function evolvePrivacy(next: IncidentState, event: IncidentEvent & Privac
       return next;
     case 'ACCESS_DECIDED':
       next.accessRequests = (next.accessRequests ?? []).map((r) =>
-        r.requestId === event.requestId ? { ...r, decision: event.decision, decidedBy: event.by } : r,
+        r.requestId === event.requestId ? withFields(ACCESS_REQUEST_KEYS, r, { decision: event.decision, decidedBy: event.by }) : r,
       );
       return next;
     case 'PRIVATE_INCIDENT_VIEWED':

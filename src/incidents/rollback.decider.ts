@@ -1,6 +1,7 @@
 import type { RollbackTarget } from '../changes/change.mapping';
 import { assertNever, DomainError } from '../shared/domain-error';
 import { atLeast } from '../shared/roles';
+import { keysOf, withFields } from '../shared/same-shape';
 import type { Actor, IncidentEvent, IncidentState } from './incident.types';
 import { type Permission, requirePermission } from './incident.permissions';
 
@@ -27,6 +28,22 @@ export interface RollbackItem {
   durationMs?: number;
   reason?: string;
 }
+
+const ROLLBACK_ITEM_KEYS = keysOf<RollbackItem>()([
+  'id',
+  'service',
+  'environment',
+  'fromVersion',
+  'toVersion',
+  'target',
+  'requestedBy',
+  'requestedAt',
+  'status',
+  'startedAt',
+  'finishedAt',
+  'durationMs',
+  'reason',
+]);
 
 export interface RollbackPlanFacts {
   rollbackId: string;
@@ -162,7 +179,7 @@ export function decideRollback(command: RollbackCommand, state: IncidentState, a
 /** evolve for rollback events: `next` is the caller's fresh copy. */
 export function evolveRollback(next: IncidentState, e: IncidentEvent & RollbackEventData): IncidentState {
   const list = next.rollbacks ?? [];
-  const update = (patch: Partial<RollbackItem>) => list.map((r) => (r.id === e.rollbackId ? { ...r, ...patch } : r));
+  const update = (patch: Partial<RollbackItem>) => list.map((r) => (r.id === e.rollbackId ? withFields(ROLLBACK_ITEM_KEYS, r, patch) : r));
   switch (e.type) {
     case 'ROLLBACK_REQUESTED':
       next.rollbacks = [
