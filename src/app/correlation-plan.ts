@@ -74,6 +74,31 @@ export function autoDeclareSeverity(signal: Signal, risk: RiskResult, tier: numb
   return `SEV${tier}` as Severity;
 }
 
+/** Storm explanations kept, one per distinct content; cleared when full (they are only shared, never needed). */
+const STORM_EVIDENCE_KEPT = 1000;
+const stormEvidences = new Map<string, CorrelationEvidence>();
+
+/**
+ * Why an alert joined the storm incident: the same for every alert of a service, so one frozen object is
+ * shared by all of them. The storm incident's state keeps one explanation per alert (tens of thousands in a
+ * storm): ~300 bytes each when every alert had its own copy.
+ */
+function stormEvidence(c: CorrelationEvidence, reason: string): CorrelationEvidence {
+  const key = JSON.stringify([c, reason]);
+  let e = stormEvidences.get(key);
+  if (!e) {
+    if (stormEvidences.size >= STORM_EVIDENCE_KEPT) stormEvidences.clear();
+    e = deepFreeze({ ...c, rule: 'storm', reason });
+    stormEvidences.set(key, e);
+  }
+  return e;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') for (const v of Object.values(o)) deepFreeze(v);
+  return Object.freeze(o);
+}
+
 export async function planSignal(
   settings: PlanSettings,
   signal: Signal,
@@ -94,7 +119,7 @@ export async function planSignal(
   const b = await budget();
   const { count, windowMs } = settings.cap;
   const stormReason = `more than ${count} incidents were opened by alerts within ${windowMs / 60_000} minutes (AUTO_DECLARE_LIMIT)`;
-  const storm: CorrelationEvidence = { ...decision.correlation, rule: 'storm', reason: stormReason };
+  const storm = stormEvidence(decision.correlation, stormReason);
   if (b.left <= 0 && b.stormId) return { kind: 'attach', incidentId: b.stormId, correlation: storm };
   if (b.left <= 0)
     return { kind: 'declare', storm: true, severity: severityFromSignal(signal, risk), correlation: storm };

@@ -92,6 +92,25 @@ describe('correlation plan (what ingestion and the dry run share)', () => {
       correlation: { rule: 'storm', reason: expect.stringMatching(/more than 5 incidents .* 10 minutes/) },
     });
   });
+
+  it("a storm's alerts of one service share one frozen explanation; another service gets its own", async () => {
+    const settings = { autoDeclare: 'breached' as const, cap: { count: 5, windowMs: 600_000 }, catalog };
+    const full = async () => ({ left: 0, stormId: 'storm-1' });
+    const plan = async (s: Signal) => planSignal(settings, s, evaluateRisk(s), [], NOW, full);
+    const why = async (s: Signal) => {
+      const p = await plan(s);
+      if (p.kind !== 'attach') throw new Error(`expected attach, got ${p.kind}`);
+      return p.correlation;
+    };
+    const a = await why(signal({ fingerprint: 'fp-a' }));
+    const b = await why(signal({ fingerprint: 'fp-b' }));
+    const other = await why(signal({ fingerprint: 'fp-c', serviceName: 'payments' }));
+    expect(b).toBe(a);
+    expect(other).not.toBe(a);
+    expect(other.evidence.service).toBe('payments');
+    expect(a.evidence.service).toBe(signal().serviceName);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.evidence)).toBe(true);
+  });
 });
 
 describe('the log keeps why a signal first joined', () => {
