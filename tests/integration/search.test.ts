@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextIncidentNumber } from '../../src/adapters/db/incident.queries';
-import { indexIncident, pastActionsOf, reindexAllIncidents, searchRelated } from '../../src/adapters/db/search.repo';
+import { indexIncident, pastActionsOf, reindexAllIncidents, searchDocumentOf, searchRelated, writeSearchDocument } from '../../src/adapters/db/search.repo';
 import { loadGuidanceContext } from '../../src/adapters/db/guidance.context';
 import { createSearchIndexer } from '../../src/adapters/db/search.indexer';
 import { createRunbookFiles } from '../../src/adapters/runbooks/runbook-files';
@@ -175,6 +175,37 @@ describe.each(dialects())('related incident search on %s', (dialect) => {
       files.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a storm's document samples its signal titles: 300 distinct titles, 100 listed", async () => {
+    const stormId = await declare(orgB, 'titleStorm', daysAgo(1), { title: 'Checkout storm', service: 'checkout' }, [
+      { type: 'AttachSignals', signals: Array.from({ length: 300 }, (_, i) => signal(`fp-storm-${i}`, 'checkout', `5xx on web-${i}`)) },
+    ]);
+    const doc = await searchDocumentOf(t.db, orgB, stormId);
+    expect(doc?.title).toBe('Checkout storm');
+    // Bare title lines (the timeline's own lines, one per alert, say "Signal breached: <title> (…)").
+    expect(doc?.body.match(/^5xx on web-\d+$/gm)).toHaveLength(100);
+  });
+
+  it('the indexer does not rewrite a document that has not changed, and does rewrite one that has', async () => {
+    const indexer = createSearchIndexer(t.db, { delayMs: 10_000 });
+    const svc = createIncidentService({ db: t.db, now: () => NOW });
+    const id = await declare(orgB, 'rewrites', daysAgo(1), { title: 'Queue backlog on ledger', service: 'ledger' });
+    const found = async (text: string) => (await searchRelated(t.db, { orgId: orgB, text, limit: 5, now: NOW, purpose: 'search' })).map((r) => r.incidentId);
+    indexer.schedule(orgB, id);
+    await indexer.flush();
+    expect(await found('ledger backlog')).toContain(id);
+    // Take the entry out behind the indexer's back: an unchanged document is skipped, so it stays out...
+    await writeSearchDocument(t.db, orgB, id, undefined);
+    indexer.schedule(orgB, id);
+    await indexer.flush();
+    expect(await found('ledger backlog')).not.toContain(id);
+    // ...and the first change writes it again, new text included.
+    await svc.execute({ orgId: orgB, incidentId: id, actor, command: { type: 'AddNote', text: 'consumer lag from partition rebalance' } });
+    indexer.schedule(orgB, id);
+    await indexer.flush();
+    expect(await found('rebalance')).toContain(id);
+    await indexer.close();
   });
 
   it('the background indexer folds repeated schedules and reports failures instead of throwing', async () => {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { DB } from './schema';
-import { indexIncident } from './search.repo';
+import { searchDocumentOf, writeSearchDocument } from './search.repo';
 
 export interface SearchIndexer {
   /** Ask for an incident to be re-indexed soon; repeated asks within the delay fold into one. */
@@ -10,27 +11,44 @@ export interface SearchIndexer {
   close(): Promise<void>;
 }
 
+/** Documents remembered to skip unchanged rewrites; past this many the memory starts over (one rewrite each). */
+const MAX_REMEMBERED = 10_000;
+
 /**
  * Re-indexes incidents after commits, off the request path. An alert storm commits many times per
- * incident; the delay folds those into one rebuild. Failures are reported, never thrown: search is
- * a convenience and `reindexAllIncidents` repairs it.
+ * incident; the delay folds those into one rebuild, and a document that has not changed since this
+ * indexer last wrote it is not written again (a storm past its sampled signal titles, say): the write
+ * is the costly part, FTS5 tokenises the old document to delete it and the new one to insert it.
+ * Failures are reported, never thrown: search is a convenience and `reindexAllIncidents` repairs it.
  */
 export function createSearchIndexer(db: DB, opts: { delayMs?: number; onError?: (e: unknown, orgId: string, incidentId: string) => void } = {}): SearchIndexer {
   const delay = opts.delayMs ?? 500;
   const pending = new Map<string, { orgId: string; incidentId: string }>();
+  const written = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
 
+  async function index(key: string, orgId: string, incidentId: string): Promise<void> {
+    const doc = await searchDocumentOf(db, orgId, incidentId);
+    const digest = doc ? createHash('sha1').update(doc.title).update('\u0000').update(doc.body).digest('base64') : '';
+    if (written.get(key) === digest) return;
+    // Forget first: if the write fails, the next schedule must write rather than trust a stale digest.
+    written.delete(key);
+    await writeSearchDocument(db, orgId, incidentId, doc);
+    if (written.size >= MAX_REMEMBERED) written.clear();
+    written.set(key, digest);
+  }
+
   function run(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    const batch = [...pending.values()];
+    const batch = [...pending];
     pending.clear();
     running = running.then(async () => {
-      for (const { orgId, incidentId } of batch) {
+      for (const [key, { orgId, incidentId }] of batch) {
         try {
-          await indexIncident(db, orgId, incidentId);
+          await index(key, orgId, incidentId);
         } catch (e) {
           opts.onError?.(e, orgId, incidentId);
         }
