@@ -11,7 +11,11 @@ export interface SearchIndexer {
   close(): Promise<void>;
 }
 
-/** Documents remembered to skip unchanged rewrites; past this many the memory starts over (one rewrite each). */
+/**
+ * Documents remembered to skip unchanged rewrites; past this many the memory starts over (one rewrite each). The
+ * memory is this process's: with several replicas, a note edited on another replica and edited back here before
+ * this one re-indexes leaves the other's version indexed until the next change (`reindexAllIncidents` repairs).
+ */
 const MAX_REMEMBERED = 10_000;
 
 /**
