@@ -11,11 +11,7 @@ export interface SearchIndexer {
   close(): Promise<void>;
 }
 
-/**
- * Documents remembered to skip unchanged rewrites; past this many the memory starts over (one rewrite each). The
- * memory is this process's: with several replicas, a note edited on another replica and edited back here before
- * this one re-indexes leaves the other's version indexed until the next change (`reindexAllIncidents` repairs).
- */
+/** Documents remembered to skip unchanged rewrites; past this many the memory starts over (one rewrite each). */
 const MAX_REMEMBERED = 10_000;
 
 /**
@@ -23,6 +19,8 @@ const MAX_REMEMBERED = 10_000;
  * incident; the delay folds those into one rebuild, and a document that has not changed since this
  * indexer last wrote it is not written again (a storm past its sampled signal titles, say): the write
  * is the costly part, FTS5 tokenises the old document to delete it and the new one to insert it.
+ * That memory is this process's: with several replicas, a note edited on another replica and edited back
+ * here before this one re-indexes leaves the other's version indexed until the next change.
  * Failures are reported, never thrown: search is a convenience and `reindexAllIncidents` repairs it.
  */
 export function createSearchIndexer(db: DB, opts: { delayMs?: number; onError?: (e: unknown, orgId: string, incidentId: string) => void } = {}): SearchIndexer {
