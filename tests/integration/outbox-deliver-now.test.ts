@@ -36,8 +36,43 @@ describe.each(dialects())('outbox: deliver one row now; queue-free kinds from th
     expect(got.map((r) => [r.id, r.kind, r.payload.slot, r.attempts])).toEqual([[mine, 'digest.post', 'mine', 1]]);
     expect(await rowOf(mine)).toMatchObject({ status: 'done', attempts: 1, result: JSON.stringify({ ts: '1.2' }) });
     expect(await rowOf(other)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(await w.deliverNow(mine)).toBeUndefined();
+    // Asked again, it answers with how the row settled and delivers nothing more.
+    expect(await w.deliverNow(mine)).toEqual({ type: 'done', result: { ts: '1.2' } });
     expect(got).toHaveLength(1);
+  });
+
+  it('waits for the delivery its own poller started instead of answering "not mine"', async () => {
+    const mine = await enqueueEffectReturningId(tdb.db, ORG, null, digest('raced'), new Date());
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const got: number[] = [];
+    const w = createOutboxWorker({
+      db: tdb.db,
+      deliver: async (row) => (got.push(row.id), await gate, { type: 'done', result: { ts: '9.9' } }),
+    });
+    // The poller's pass claims the row first and is still talking to Slack when the button asks for it.
+    const pass = w.runOnce();
+    while ((await rowOf(mine)).status !== 'in_flight') await new Promise((r) => setTimeout(r, 5));
+    let answered = false;
+    const asked = w.deliverNow(mine).then((o) => ((answered = true), o));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false);
+    open();
+    expect(await asked).toEqual({ type: 'done', result: { ts: '9.9' } });
+    expect(await pass).toBe(1);
+    expect(got).toEqual([mine]);
+  });
+
+  it('a failed row answers with its error, without another attempt', async () => {
+    const bad = await enqueueEffectReturningId(tdb.db, ORG, null, digest('bad'), new Date());
+    let calls = 0;
+    const w = createOutboxWorker({
+      db: tdb.db,
+      deliver: async () => (calls++, { type: 'failed', error: 'channel_not_found' }),
+    });
+    expect(await w.deliverNow(bad)).toEqual({ type: 'failed', error: 'channel_not_found' });
+    expect(await w.deliverNow(bad)).toEqual({ type: 'failed', error: 'channel_not_found' });
+    expect(calls).toBe(1);
   });
 
   it('leaves a row in another worker’s hands alone, and a transient failure pending for the running bot', async () => {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { DeliveryOutcome } from '../../app/effects';
 import type { DB } from '../db/schema';
 
 /** An outbox row as selected for delivery (payload still JSON text). */
@@ -25,6 +26,18 @@ export async function candidateById(db: DB, id: number, at: string): Promise<Can
     .where(dueOrExpired(at))
     .executeTakeFirst();
   return r ? { ...r, id: Number(r.id) } : undefined;
+}
+
+/** How a settled row went (done or failed), read back; undefined while it is still in hand or gone. */
+export async function settledOutcome(db: DB, id: number): Promise<DeliveryOutcome | undefined> {
+  const r = await db
+    .selectFrom('outbox')
+    .select(['status', 'result', 'last_error'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (r?.status === 'done') return r.result ? { type: 'done', result: JSON.parse(r.result) } : { type: 'done' };
+  if (r?.status === 'failed') return { type: 'failed', error: r.last_error ?? 'failed' };
+  return undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DeliveryOutcome, QUEUE_FREE_KINDS } from '../../app/effects';
 import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';
-import { type Candidate, candidateById, createCandidateQuery } from './outbox.candidates';
+import { type Candidate, candidateById, createCandidateQuery, settledOutcome } from './outbox.candidates';
 
 export type { DeliveryOutcome } from '../../app/effects';
 
@@ -153,8 +153,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     opts.onOutcome?.(row, outcome);
   }
 
-  /** Claim, deliver and settle one row; undefined when another worker claimed it first. */
-  async function deliverOne(r: Candidate, at: Date): Promise<DeliveryOutcome | undefined> {
+  /** Rows this worker is delivering now, so deliverNow can wait for a delivery the poller started. */
+  const inHand = new Map<number, Promise<DeliveryOutcome | undefined>>();
+
+  /** Claim, deliver and settle one row; undefined when another lane or worker has it. */
+  function deliverOne(r: Candidate, at: Date): Promise<DeliveryOutcome | undefined> {
+    if (inHand.has(r.id)) return Promise.resolve(undefined);
+    const p = claimAndDeliver(r, at).finally(() => inHand.delete(r.id));
+    inHand.set(r.id, p);
+    return p;
+  }
+
+  async function claimAndDeliver(r: Candidate, at: Date): Promise<DeliveryOutcome | undefined> {
     if (!(await claim(r.id, r.attempts, at))) return undefined;
     const row = {
       id: r.id,
@@ -181,13 +191,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
 
   /**
    * Claim one row now and deliver it, whatever else is due: for a process that wrote the row and wants
-   * the answer before it exits (the CLI, the sandbox). Undefined when the row is gone, settled, or in
-   * another worker's hands; a retry outcome leaves it pending for a running bot.
+   * the answer before it exits (the CLI, the sandbox). When this worker's poller took the row first, its
+   * delivery is awaited; a settled row answers with how it settled, without a second delivery. Undefined
+   * when the row is gone, waits for a retry, or is in another worker's hands; a retry outcome leaves it
+   * pending for a running bot.
    */
   async function deliverNow(id: number): Promise<DeliveryOutcome | undefined> {
+    const held = inHand.get(id);
+    if (held) return held;
     const at = now();
     const r = await candidateById(db, id, at.toISOString());
-    return r ? deliverOne(r, at) : undefined;
+    const mine = await (inHand.get(id) ?? (r ? deliverOne(r, at) : undefined));
+    return mine ?? (await inHand.get(id)) ?? settledOutcome(db, id);
   }
 
   /** One pass: deliver what is due. Returns how many rows were handled. */
