@@ -28,6 +28,7 @@ import { createCatalogFiles } from './adapters/catalog/catalog-files';
 import { createCatalogService } from './app/catalog.service';
 import { createSlackRuntime, type ListenerModule, SLACK_BODY_LIMIT } from './adapters/slack/bolt-app';
 import { createEffectPlanner } from './adapters/slack/effects.planner';
+import { createSummaryPacer } from './adapters/slack/delivery/edit-pacing';
 import { registerGuidanceListeners } from './adapters/slack/guidance/guidance.listener';
 import { isSlackUnreachable, slackErrorHint } from './adapters/slack/slack-errors';
 import { createSlackDelivery } from './adapters/slack/delivery/slack.deliveries';
@@ -110,7 +111,12 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
   const incidents = createIncidentService({
     db,
     now,
-    planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({ announceChannel: config.announceChannel, privateAnnounce: config.privacy.announce, followUpExport: !!config.github.token }))),
+    planEffects: withWebhooks(withChannelLifecycle(createEffectPlanner({
+      announceChannel: config.announceChannel,
+      privateAnnounce: config.privacy.announce,
+      followUpExport: !!config.github.token,
+      summaryPacer: createSummaryPacer(),
+    }))),
     planContext: webhookPlanContext,
     onCommitted: (r) => {
       for (const e of r.events) metrics.incidentEvents.inc({ type: e.type });

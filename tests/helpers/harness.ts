@@ -15,7 +15,7 @@ export interface Harness {
   tdb: TestDb;
   config: Config;
   /** POST a signed `/incident <text>`; returns status, parsed body (if JSON) and how long the ack took. */
-  command(text: string, o?: { user?: string; channel?: string; team?: string; triggerId?: string; retryNum?: number; timestamp?: number; secret?: string }): Promise<{ status: number; body: any; ms: number; triggerId: string; raw: string }>;
+  command(text: string, o?: { user?: string; channel?: string; team?: string; triggerId?: string; retryNum?: number; timestamp?: number; secret?: string }): Promise<{ status: number; body: any; ms: number; triggerId: string; raw: string; responseId: string }>;
   interact(payload: Record<string, unknown>, o?: { secret?: string }): Promise<{ status: number; body: any; ms: number }>;
   event(event: Record<string, unknown>, o?: { team?: string; eventId?: string; retryNum?: number }): Promise<{ status: number; ms: number }>;
   /** Wait until every due outbox row is delivered (or failed). */
@@ -61,6 +61,7 @@ export async function startHarness(dialect: Dialect, env: Record<string, string>
     config,
     async command(text, o = {}) {
       const triggerId = o.triggerId ?? fakeTriggerId();
+      const responseUrl = slack.responseUrl(undefined, { teamId: o.team ?? TEAM, channelId: o.channel ?? 'CGENERAL', userId: o.user ?? ADMIN });
       const body = slashCommandBody({
         teamId: o.team ?? TEAM,
         userId: o.user ?? ADMIN,
@@ -68,10 +69,10 @@ export async function startHarness(dialect: Dialect, env: Record<string, string>
         command: '/incident',
         text,
         triggerId,
-        responseUrl: slack.responseUrl(undefined, { teamId: o.team ?? TEAM, channelId: o.channel ?? 'CGENERAL', userId: o.user ?? ADMIN }),
+        responseUrl,
       });
       const r = await timed(signedFetch(events, body, { secret: o.secret ?? SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded', retryNum: o.retryNum, timestamp: o.timestamp }));
-      return { ...r, triggerId };
+      return { ...r, triggerId, responseId: responseUrl.slice(responseUrl.lastIndexOf('/') + 1) };
     },
     async interact(payload, o = {}) {
       return timed(signedFetch(events, interactionBody(payload), { secret: o.secret ?? SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' }));

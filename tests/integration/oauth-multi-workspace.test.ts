@@ -26,7 +26,16 @@ describe.each(dialects())('multi-workspace OAuth and tenancy (%s)', (dialect) =>
   const events = (incidentId: string) => db().selectFrom('incident_events').select(['type', 'seq']).where('incident_id', '=', incidentId).orderBy('seq').execute();
   const incident = (org: string, n: number) => db().selectFrom('incidents').selectAll().where('org_id', '=', org).where('number', '=', n).executeTakeFirstOrThrow();
   const installation = (org: string) => db().selectFrom('slack_installations').selectAll().where('org_id', '=', org).executeTakeFirst();
-  const drain = () => h.app.worker.drain();
+  /** Deliver what is due, then what comes due within seconds (a paced summary edit's trailing row, edit-pacing.ts). */
+  const drain = async () => {
+    for (;;) {
+      await h.app.worker.drain();
+      const next = await db().selectFrom('outbox').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('status', '=', 'pending').executeTakeFirst();
+      const wait = next?.at ? Date.parse(next.at) - Date.now() : Infinity;
+      if (wait > 5_000) return;
+      await new Promise((r) => setTimeout(r, Math.max(0, wait) + 10));
+    }
+  };
 
   /** The browser's part of the flow: /slack/install → Slack's authorize page (skipped: the code is pre-registered) → redirect back. */
   async function install(g: FakeOAuthGrant, code: string, o: { cookie?: boolean } = {}) {

@@ -5,7 +5,7 @@ import { assertNever } from '../../shared/domain-error';
 import { clipMrkdwn, untrustedMrkdwn as u } from '../../shared/text';
 import { actionMessage } from './incident.blocks';
 import { allResolvedMessage } from './delivery/planned-messages.blocks';
-import { pacedEdits } from './delivery/edit-pacing';
+import { pacedEdits, type SummaryPacer } from './delivery/edit-pacing';
 import { resolvedBlocks } from './postmortems/postmortem.blocks';
 import { actorLabel, followUpPosts, followUpTrackerEffects } from './followups/followup.planner';
 import { announcementFor, planPrivacy } from './privacy/privacy.planner';
@@ -28,6 +28,8 @@ export function createEffectPlanner(opts: {
   privateAnnounce?: 'none' | 'neutral';
   /** Follow-up messages carry an Export to GitHub button (a GitHub token is configured). */
   followUpExport?: boolean;
+  /** Spaces people's summary edits per incident (see edit-pacing.ts); without one each change edits at once. */
+  summaryPacer?: SummaryPacer;
 }): EffectPlanner {
   return (before: IncidentState, after: IncidentState, events: IncidentEvent[], now: Date) => {
     const out: PlannedEffect[] = [];
@@ -182,7 +184,7 @@ export function createEffectPlanner(opts: {
       }
     }
     out.push(...followUpTrackerEffects(before, after, events));
-    out.push(...pacedEdits(before, after, now, { summaryNow, summarySoon, rollup }));
+    out.push(...pacedEdits(before, after, now, { summaryNow, summarySoon, rollup }, opts.summaryPacer));
     return out;
   };
 }

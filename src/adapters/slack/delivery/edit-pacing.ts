@@ -25,19 +25,54 @@ export function isStorming(state: IncidentState, now: Date): boolean {
   return false;
 }
 
+/**
+ * People's changes edit the pinned summary at once, but at most once per this interval per incident: a
+ * change inside the interval folds into one trailing edit at its end (rendered from the state then), so a
+ * burst of notes costs two edits, not one per note.
+ */
+export const PEOPLE_SUMMARY_INTERVAL_MS = 1_000;
+/** Incidents remembered by a pacer; the oldest are forgotten first (they only lose their pacing). */
+const PACER_INCIDENTS = 10_000;
+
+/** When this process last scheduled a people-caused summary edit, per incident (per replica, by design). */
+export interface SummaryPacer {
+  /** undefined: edit now; otherwise the ISO time of the trailing edit this change folds into. */
+  notBefore(incidentId: string, now: Date): string | undefined;
+}
+
+export function createSummaryPacer(intervalMs = PEOPLE_SUMMARY_INTERVAL_MS): SummaryPacer {
+  const last = new Map<string, number>(); // insertion order = least recently scheduled first
+  return {
+    notBefore(incidentId, now) {
+      const t = now.getTime();
+      const prev = last.get(incidentId);
+      // Rolled back commands may leave an edit scheduled that never happens: at worst one interval's delay.
+      let at: number | undefined;
+      if (prev === undefined || t >= prev + intervalMs) at = undefined;
+      else if (prev > t) at = prev; // a trailing edit is already scheduled: fold into it
+      else at = prev + intervalMs;
+      last.delete(incidentId);
+      last.set(incidentId, at ?? t);
+      if (last.size > PACER_INCIDENTS) last.delete(last.keys().next().value!);
+      return at === undefined ? undefined : new Date(at).toISOString();
+    },
+  };
+}
+
 export const summaryKey = (incidentId: string) => `summary:${incidentId}`;
 export const rollupKey = (incidentId: string) => `rollup:${incidentId}`;
 
 /**
  * The summary and roll-up edits a change asks for. Edits caused by people go out at once; those caused
  * by alerts wait, longer during a storm. Each has a dedupe key: one pending row covers any number of
- * changes, because they render the state when they run.
+ * changes, because they render the state when they run. With a pacer, people's edits are spaced too.
  */
 export function pacedEdits(
   before: IncidentState,
   after: IncidentState,
   now: Date,
   asked: { summaryNow: boolean; summarySoon: boolean; rollup: boolean },
+  pacer?: SummaryPacer,
 ): PlannedEffect[] {
   if (!before.exists) return []; // the channel opening posts the first summary itself
   const id = after.id;
@@ -49,7 +84,9 @@ export function pacedEdits(
     out.push(effect('incident.signal_rollup', { incidentId: id }, { dedupeKey: rollupKey(id), notBefore }));
   }
   if (asked.summaryNow || asked.summarySoon) {
-    const notBefore = asked.summaryNow ? undefined : later(storm ? STORM_SUMMARY_DELAY_MS : SIGNAL_SUMMARY_DELAY_MS);
+    const notBefore = asked.summaryNow
+      ? pacer?.notBefore(id, now)
+      : later(storm ? STORM_SUMMARY_DELAY_MS : SIGNAL_SUMMARY_DELAY_MS);
     out.push(effect('incident.sync_summary', { incidentId: id }, { dedupeKey: summaryKey(id), notBefore }));
   }
   return out;
