@@ -54,6 +54,17 @@ describe.each(dialects())('outbox candidates with a backlog (%s)', (dialect) => 
     expect(got[1].id).toBe(first('inc-quiet'));
   });
 
+  it('with more incidents in hand than it seeks one by one, the grouping pass finds the same heads', async () => {
+    for (const n of [3, 250]) {
+      await tdb.db.deleteFrom('outbox').execute();
+      for (let i = 0; i < n; i++) await enqueueEffects(tdb.db, ORG, `inc-${String(i).padStart(3, '0')}`, [post(0), post(1)] as never, now);
+      const got = await createCandidateQuery(tdb.db, QUEUE_FREE_KINDS, 1_000)(at);
+      const firsts = await tdb.db.selectFrom('outbox').select((eb) => eb.fn.min('id').as('id')).groupBy('incident_id').execute();
+      expect(got.map((r) => r.id).sort((a, b) => a - b)).toEqual(firsts.map((r) => Number(r.id)).sort((a, b) => a - b));
+      expect(got).toHaveLength(n);
+    }
+  });
+
   it('a row not yet due is not a candidate, and a full batch is cut at the batch size', async () => {
     await enqueueEffects(tdb.db, ORG, null, Array.from({ length: 30 }, () => ({ kind: 'digest.post', payload: {} })) as never, now);
     const later = new Date(now.getTime() + 60_000).toISOString();
