@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createDb, type DbTarget } from '../../src/adapters/db/create-db';
 import { migrateToLatest } from '../../src/adapters/db/migrate';
-import type { DB } from '../../src/adapters/db/schema';
+import type { Database, DB } from '../../src/adapters/db/schema';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -62,4 +63,20 @@ export async function createTestDb(dialect: Dialect, opts: { migrate?: boolean }
       await c.end();
     },
   };
+}
+
+/**
+ * A test file's database for one dialect: created before its tests, the given tables emptied before each,
+ * destroyed after. `use` receives it once created (so the file can keep a plain `tdb` variable).
+ */
+export function useTestDb(dialect: Dialect, emptied: Array<keyof Database>, use: (tdb: TestDb) => void): void {
+  let tdb: TestDb | undefined;
+  beforeAll(async () => {
+    tdb = await createTestDb(dialect);
+    use(tdb);
+  });
+  beforeEach(async () => {
+    for (const table of emptied) await tdb!.db.deleteFrom(table).execute();
+  });
+  afterAll(async () => tdb?.destroy());
 }

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueEffects } from '../../src/adapters/db/outbox.repo';
 import { createCandidateQuery } from '../../src/adapters/outbox/outbox.candidates';
 import { QUEUE_FREE_KINDS } from '../../src/app/effects';
-import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { dialects, type TestDb, useTestDb } from '../helpers/test-db';
 
 /**
  * The worker's candidate query with a backlog: 1,000 posts queued behind one busy incident (Slack slow,
@@ -13,14 +13,8 @@ import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 const ORG = 'T0001';
 
 describe.each(dialects())('outbox candidates with a backlog (%s)', (dialect) => {
-  let tdb: TestDb;
-  beforeAll(async () => {
-    tdb = await createTestDb(dialect);
-  });
-  beforeEach(async () => {
-    await tdb.db.deleteFrom('outbox').execute();
-  });
-  afterAll(async () => tdb?.destroy());
+  let tdb!: TestDb;
+  useTestDb(dialect, ['outbox'], (t) => (tdb = t));
 
   const post = (i: number) => ({ kind: 'slack.post', payload: { i } });
   const now = new Date();

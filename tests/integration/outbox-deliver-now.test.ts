@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { effect } from '../../src/app/effects';
 import { enqueueEffectReturningId, enqueueEffects } from '../../src/adapters/db/outbox.repo';
 import { createOutboxWorker, type OutboxRow } from '../../src/adapters/outbox/outbox.worker';
-import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { dialects, type TestDb, useTestDb } from '../helpers/test-db';
 
 /**
  * The worker's "claim this row and deliver it now" entry point (the CLI and the sandbox use it), and the
@@ -11,14 +11,8 @@ import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
 const ORG = 'T0001';
 
 describe.each(dialects())('outbox: deliver one row now; queue-free kinds from the effect table (%s)', (dialect) => {
-  let tdb: TestDb;
-  beforeAll(async () => {
-    tdb = await createTestDb(dialect);
-  });
-  beforeEach(async () => {
-    await tdb.db.deleteFrom('outbox').execute();
-  });
-  afterAll(async () => tdb?.destroy());
+  let tdb!: TestDb;
+  useTestDb(dialect, ['outbox'], (t) => (tdb = t));
 
   const rowOf = (id: number) => tdb.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const digest = (slot: string) =>

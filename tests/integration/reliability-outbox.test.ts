@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueEffects } from '../../src/adapters/db/outbox.repo';
 import { createOutboxWorker, type DeliveryOutcome, type OutboxRow } from '../../src/adapters/outbox/outbox.worker';
-import { createTestDb, dialects, type TestDb } from '../helpers/test-db';
+import { dialects, type TestDb, useTestDb } from '../helpers/test-db';
 
 /**
  * The outbox worker on a real database: two workers share rows without delivering one twice, an
@@ -13,14 +13,8 @@ const ORG = 'T0001';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(dialects())('outbox worker (%s)', (dialect) => {
-  let tdb: TestDb;
-  beforeAll(async () => {
-    tdb = await createTestDb(dialect);
-  });
-  beforeEach(async () => {
-    await tdb.db.deleteFrom('outbox').execute();
-  });
-  afterAll(async () => tdb?.destroy());
+  let tdb!: TestDb;
+  useTestDb(dialect, ['outbox'], (t) => (tdb = t));
 
   // The worker is kind-agnostic: these rows are stand-ins, not typed effects (hence `as never`).
   const enqueue = (incident: string | null, n: number, kind = 'test.effect', extra: Record<string, unknown> = {}) =>
