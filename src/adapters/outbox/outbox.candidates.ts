@@ -42,13 +42,13 @@ export async function settledOutcome(db: DB, id: number): Promise<DeliveryOutcom
 }
 
 /** The partial index outbox_pending_free (migrations/20261122_0700) names these kinds literally. */
+const INDEXED_FREE_KINDS = ['incident.sync_summary', 'incident.signal_rollup'];
 /**
  * Incidents with rows in hand up to which heads are found by seeking (0.005 ms for one incident with 1,000
  * queued rows, against 0.3–0.4 ms grouping them); with 5,000 incidents of one row each, grouping is cheaper
  * (3.8 ms against 7.0 ms of seeks).
  */
 const HEAD_SCAN = 200;
-const INDEXED_FREE_KINDS = ['incident.sync_summary', 'incident.signal_rollup'];
 
 /**
  * Rows that may go out now: per incident, the first row still in hand that holds the queue (posts,
