@@ -115,7 +115,8 @@ export async function startRevenant(config: Config, opts: StartOptions = {}): Pr
       announceChannel: config.announceChannel,
       privateAnnounce: config.privacy.announce,
       followUpExport: !!config.github.token,
-      summaryPacer: createSummaryPacer(),
+      // A trailing edit needs a clock that moves: with a clock injected (tests freeze one), edits go out unpaced.
+      summaryPacer: opts.now ? undefined : createSummaryPacer(),
     }))),
     planContext: webhookPlanContext,
     onCommitted: (r) => {
