@@ -48,7 +48,9 @@ export async function createBenchDb(dialect: Dialect): Promise<BenchDb> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  // BENCH_PG_LOG=1: the server logs every statement of the bench's connections with its duration.
+  const log = process.env.BENCH_PG_LOG ? ' -c log_min_duration_statement=0' : '';
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}${log}`)}`;
   const target: DbTarget = { dialect: 'postgres', location: url };
   const db = createDb(target, { poolMax: 4 });
   await migrateToLatest(db);

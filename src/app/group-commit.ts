@@ -20,6 +20,11 @@ export interface GroupLimits {
   /** Stop gathering once the group holds this much weight (alerts), to keep each transaction short; asked per group. */
   maxWeight: number | (() => number);
   maxJobs: number;
+  /**
+   * After a group of several jobs commits, wait at most this long for as many new jobs as it answered
+   * (its senders' next requests) before taking the next group; 0: take what is queued at once.
+   */
+  regatherMs?: number;
 }
 
 interface Waiting<J> extends GroupJob<J> {
@@ -80,12 +85,39 @@ export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimi
     }
   }
 
+  /** Resolvers waiting, per key, for the queue to reach a length (see `regather`). */
+  const waiters = new Map<string, { length: number; done: () => void }>();
+
+  /**
+   * Senders that wait for each answer (a closed loop, as Alertmanager's per-group notifications are) come
+   * back right after a commit. Taking at once what queued meanwhile made groups alternate between those
+   * who arrived during the commit and those it answered, each about half the senders; waiting briefly for
+   * the answered ones keeps a group of all of them.
+   */
+  function regather(key: string, queue: Waiting<J>[], answered: number, ms: number): Promise<void> {
+    const length = Math.min(limits.maxJobs, queue.length + answered);
+    if (queue.length >= length) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.set(key, { length, done });
+    });
+  }
+
   async function drain(key: string, queue: Waiting<J>[]) {
     try {
       // Gather first: turns of the event loop while requests keep arriving (read from their sockets), for at
       // most GATHER_MS. better-sqlite3 commits synchronously, so on SQLite nothing joins *during* a commit.
       await gather(queue);
-      while (queue.length > 0) await settle(key, take(queue));
+      while (queue.length > 0) {
+        const group = take(queue);
+        await settle(key, group);
+        if (limits.regatherMs && group.length > 1) await regather(key, queue, group.length, limits.regatherMs);
+      }
     } finally {
       queues.delete(key);
     }
@@ -99,6 +131,8 @@ export function createGroupCommit<J>(runGroup: GroupRunner<J>, limits: GroupLimi
         if (!queue) queues.set(key, (queue = []));
         queue.push({ job, weight, resolve, reject });
         if (idle) void drain(key, queue);
+        const w = waiters.get(key);
+        if (w && queue.length >= w.length) w.done();
       });
     },
     stats: () => ({ ...stats, busyKeys: queues.size }),

@@ -15,6 +15,7 @@ import { DomainError } from '../shared/domain-error';
 import { type EffectPlanner, noEffects, type PlanContext } from './effects';
 import { commandLane } from './command-lane';
 import { createGroupCommit } from './group-commit';
+import { coalesceWrites } from '../adapters/db/write-coalescer';
 import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
 export interface IncidentServiceDeps {
@@ -112,6 +113,12 @@ export const GROUP_MAX_WEIGHT = 1000;
  */
 const GROUP_WEIGHT_WITH_COMMANDS = 100;
 const GROUP_MAX_JOBS = 64;
+/**
+ * Postgres: after a group commits, how long to wait for its senders' next requests (group-commit.ts).
+ * Measured with 8 closed-loop senders of single alerts: groups of 3.3 → 4.9 alerts, +15–20 % alerts/s at
+ * 4–8 ms (2 ms: no gain); batches unchanged. SQLite commits synchronously, so nothing arrives meanwhile.
+ */
+const REGATHER_MS = 5;
 
 /** Lost races worth running the whole unit again for: a unique key taken meanwhile, or a Postgres deadlock/serialisation failure. */
 const retryable = (e: unknown) =>
@@ -202,7 +209,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const final = new Map<string, IncidentState>();
     const touched = new Set<string>();
     try {
-      const values = await deps.db.transaction().execute(async (trx) => {
+      const values = await deps.db.transaction().execute(async (real) => {
+        // Postgres: the unit's inserts travel together (write-coalescer.ts); SQLite has no round trips to save.
+        const writes = pg ? coalesceWrites(real) : undefined;
+        const trx = writes?.trx ?? real;
         if (pg && lockOrg) await lock(trx, `org:${orgId}`);
         const batch = createIncidentBatch();
         const ctx = (await deps.planContext?.(trx, orgId)) ?? {};
@@ -226,6 +236,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           // Written per slice, so the next slice of a group reads (and correlates against) this one's rows.
           await flushIncidentBatch(trx, batch);
         }
+        await writes?.flush();
         return out;
       });
       for (const state of final.values()) remember(state);
@@ -255,7 +266,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       await commands.idle();
       return withRetry(() => attempt(orgId, works, true), 'Too many simultaneous deliveries; please retry.');
     },
-    { maxWeight: () => (commands.recent() ? GROUP_WEIGHT_WITH_COMMANDS : GROUP_MAX_WEIGHT), maxJobs: GROUP_MAX_JOBS },
+    {
+      maxWeight: () => (commands.recent() ? GROUP_WEIGHT_WITH_COMMANDS : GROUP_MAX_WEIGHT),
+      maxJobs: GROUP_MAX_JOBS,
+      regatherMs: pg ? REGATHER_MS : 0,
+    },
   );
 
   /** Run `work` as one unit of work of `orgId` and resolve once it is committed (or throw: nothing of it was). */

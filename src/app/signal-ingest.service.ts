@@ -279,9 +279,10 @@ export function createSignalIngestService(
       await breathe();
       await uow.execute({ orgId, incidentId, actor, command: { type: 'AttachSignals', signals } });
     }
-    await uow.flush(); // the watchlist and receipts refer to the incidents just opened
-    await breathe();
+    // The watchlist's reads first, then every write of the batch: on Postgres they go out as one statement.
     if (!privateOnly) await applyToWatchlist(trx, orgId, watch, now, actor.id);
+    await breathe();
+    await uow.flush();
     await breathe();
     await insertReceipts(trx, receipts);
     return counts;

@@ -1,5 +1,6 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { RiskResult, Signal } from '../../signals/signal.types';
+import { dialectOf } from './create-db';
 import type { Trx } from './schema';
 import type { WatchlistHistoryTable, WatchlistTable } from './watchlist.tables';
 
@@ -36,6 +37,33 @@ async function tally(trx: Trx, orgId: string, service: string, environment: stri
     .executeTakeFirst();
   // Levels are AT_RISK or BREACHED, and 'BREACHED' > 'AT_RISK' as text.
   return { count: Number(row?.n ?? 0), score: Number(row?.score ?? 0), breached: row?.worst === 'BREACHED' };
+}
+
+/**
+ * Scores of the alerts of `items` firing now. On Postgres, the pairs joined from two arrays: given
+ * `source in (…) and fingerprint in (…)` on a table that grew since it was last analysed (a storm on a new
+ * install, before autovacuum's first ANALYZE), its planner probed the key by org and source only and
+ * filtered every firing alert of the org (measured at 3,200 rows: 3.2 ms against 0.08 ms, growing with
+ * them). SQLite seeks both lists.
+ */
+async function firingScores(trx: Trx, orgId: string, items: readonly WatchItem[]) {
+  if (dialectOf(trx) === 'postgres') {
+    const sources = items.map((x) => x.signal.source);
+    const fingerprints = items.map((x) => x.signal.fingerprint);
+    const r = await sql<{ source: string; fingerprint: string; score: number }>`select f.source, f.fingerprint, f.score
+      from unnest(${sources}::text[], ${fingerprints}::text[]) as k(source, fingerprint)
+      join firing_signals f on f.org_id = ${orgId} and f.source = k.source and f.fingerprint = k.fingerprint`.execute(
+      trx,
+    );
+    return r.rows;
+  }
+  return trx
+    .selectFrom('firing_signals')
+    .select(['source', 'fingerprint', 'score'])
+    .where('org_id', '=', orgId)
+    .where('source', 'in', [...new Set(items.map((x) => x.signal.source))])
+    .where('fingerprint', 'in', [...new Set(items.map((x) => x.signal.fingerprint))])
+    .execute();
 }
 
 /** Rows per multi-row statement (9 columns): well under both dialects' bound-parameter limits. */
@@ -90,14 +118,21 @@ export async function applyToWatchlist(
   const all = [...finals.values()].flatMap((f) => [...f.values()]);
   const known = new Map<string, number>();
   for (const part of inChunks(all)) {
+    for (const r of await firingScores(trx, orgId, part))
+      known.set(`${r.source}\u0000${r.fingerprint}`, Number(r.score));
+  }
+
+  // Both reads before any write: on Postgres the writes then travel in one statement (write-coalescer.ts).
+  const entries = new Map<string, WatchlistRow>();
+  for (const part of inChunks([...groups.values()])) {
     const rows = await trx
-      .selectFrom('firing_signals')
-      .select(['source', 'fingerprint', 'score'])
+      .selectFrom('watchlist')
+      .selectAll()
       .where('org_id', '=', orgId)
-      .where('source', 'in', [...new Set(part.map((x) => x.signal.source))])
-      .where('fingerprint', 'in', [...new Set(part.map((x) => x.signal.fingerprint))])
+      .where('service', 'in', [...new Set(part.map((g) => g.service))])
+      .where('environment', 'in', [...new Set(part.map((g) => g.environment))])
       .execute();
-    for (const r of rows) known.set(`${r.source}\u0000${r.fingerprint}`, Number(r.score));
+    for (const r of rows) entries.set(`${r.service}\u0000${r.environment}`, r);
   }
 
   for (const [k, g] of groups) {
@@ -139,18 +174,6 @@ export async function applyToWatchlist(
         ),
       )
       .execute();
-  }
-
-  const entries = new Map<string, WatchlistRow>();
-  for (const part of inChunks([...groups.values()])) {
-    const rows = await trx
-      .selectFrom('watchlist')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('service', 'in', [...new Set(part.map((g) => g.service))])
-      .where('environment', 'in', [...new Set(part.map((g) => g.environment))])
-      .execute();
-    for (const r of rows) entries.set(`${r.service}\u0000${r.environment}`, r);
   }
 
   const upserts: WatchlistRow[] = [];
