@@ -5,6 +5,7 @@ import type { Trx } from '../adapters/db/schema';
 import type { IncidentEvent, IncidentState } from '../incidents/incident.types';
 import { yieldToLoop } from '../shared/yield-to-loop';
 import type { PlannedEffect } from './effects';
+import { insertOnce } from '../adapters/db/compile-once';
 
 /**
  * The commands of one unit of work (one command, or a whole alert request) with their writes held back
@@ -56,10 +57,9 @@ export async function flushIncidentBatch(trx: Trx, batch: IncidentBatch): Promis
   batch.pending.clear();
   const rows = all.flatMap(([, p]) => p.rows);
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    await trx
-      .insertInto('incident_events')
-      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-      .execute();
+    await insertOnce(trx, 'events', rows.slice(i, i + ROWS_PER_STATEMENT), (r) =>
+      trx.insertInto('incident_events').values(r as never),
+    );
   }
   // Statements of hundreds of rows run synchronously on SQLite: let the event loop in between them.
   if (rows.length > YIELD_AFTER_ROWS) await yieldToLoop();

@@ -7,6 +7,7 @@ import {
   loadCandidates,
 } from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
+import { createGrowthAnalyzer } from '../adapters/db/growth-analyze';
 import type { Actor, Severity, SignalRef } from '../incidents/incident.types';
 import { loopBudget, yieldToLoop } from '../shared/yield-to-loop';
 import { type AutoDeclarePolicy, toSignalRef } from '../signals/correlation';
@@ -89,12 +90,14 @@ const servicesAhead = (todo: readonly Fresh[], from: number) =>
  * requests before it in its group opened.
  */
 export function createSignalIngestService(
-  deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> & Partial<Pick<AppDeps, 'catalog'>> & { autoDeclare?: AutoDeclarePolicy },
+  deps: Pick<AppDeps, 'db' | 'config' | 'incidents' | 'now'> &
+    Partial<Pick<AppDeps, 'catalog' | 'logger'>> & { autoDeclare?: AutoDeclarePolicy },
 ) {
   const autoDeclare = deps.autoDeclare ?? deps.config.autoDeclare;
   const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
   // The catalog may change between requests: its graph is taken per unit of work.
   const remembered = createSeenReceipts();
+  const growth = createGrowthAnalyzer(deps.db, { onError: (err) => deps.logger?.warn({ err }, 'ANALYZE after growth failed') });
   const settings = (): PlanSettings => ({ autoDeclare, cap, catalog: deps.catalog, topology: topologyPolicy(deps) });
 
   /** Parse a sender's body; throws DomainError('invalid_input') listing every problem. Pure, nothing stored. */
@@ -141,6 +144,7 @@ export function createSignalIngestService(
     const settled = await Promise.allSettled(pending);
     const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
     if (failed) throw failed.reason;
+    growth.noteRows(inRequest.size);
     // Committed now (stored by this request or found stored under the lock): later deliveries skip the read.
     for (const k of inRequest) remembered.add(connector.orgId, k);
     for (const x of settled) {

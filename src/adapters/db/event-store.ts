@@ -1,5 +1,6 @@
 import type { IncidentEvent, IncidentEventData } from '../../incidents/incident.types';
 import type { DB, Trx } from './schema';
+import { queryOnce } from './compile-once';
 
 type Row = { org_id: string; incident_id: string; seq: number; type: string; payload: string; actor: string; occurred_at: string };
 
@@ -22,15 +23,18 @@ export async function loadEvents(
   afterSeq = 0,
   limit?: number,
 ): Promise<IncidentEvent[]> {
-  let q = db
-    .selectFrom('incident_events')
-    .select(['org_id', 'incident_id', 'seq', 'type', 'payload', 'actor', 'occurred_at'])
-    .where('org_id', '=', orgId)
-    .where('incident_id', '=', incidentId)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq');
-  if (limit !== undefined) q = q.limit(limit);
-  return (await q.execute()).map(rowToEvent);
+  const params = limit === undefined ? [orgId, incidentId, afterSeq] : [orgId, incidentId, afterSeq, limit];
+  const rows = await queryOnce(db, 'events-after', params, () => {
+    const q = db
+      .selectFrom('incident_events')
+      .select(['org_id', 'incident_id', 'seq', 'type', 'payload', 'actor', 'occurred_at'])
+      .where('org_id', '=', orgId)
+      .where('incident_id', '=', incidentId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq');
+    return limit === undefined ? q : q.limit(limit);
+  });
+  return rows.map(rowToEvent);
 }
 
 /** Append; a unique violation on (incident_id, seq) means someone else appended first: the caller retries. */

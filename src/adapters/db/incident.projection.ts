@@ -7,6 +7,7 @@ import { projectMembers } from './privacy.repo';
 import { projectSloViolations } from './slo.repo';
 import type { Trx } from './schema';
 import { filesColumn, projectTimelineChanges } from './timeline-changes.projection';
+import { insertOnce } from './compile-once';
 
 /** Row builders shared by the live projection and the rebuild, so both produce identical rows. */
 export function incidentRow(s: IncidentState) {
@@ -115,11 +116,12 @@ async function upsertChunked<T extends object>(
   if (rows.length === 0) return;
   const update = fromExcluded(Object.keys(rows[0]).filter((k) => !key.includes(k) && !keep.includes(k)));
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    await trx
-      .insertInto(table)
-      .values(rows.slice(i, i + ROWS_PER_STATEMENT) as never)
-      .onConflict((oc) => oc.columns(key as never).doUpdateSet(update as never))
-      .execute();
+    await insertOnce(trx, `upsert:${table}`, rows.slice(i, i + ROWS_PER_STATEMENT) as Record<string, unknown>[], (r) =>
+      trx
+        .insertInto(table)
+        .values(r as never)
+        .onConflict((oc) => oc.columns(key as never).doUpdateSet(update as never)),
+    );
   }
 }
 
@@ -139,10 +141,9 @@ export async function projectBatch(trx: Trx, items: readonly Projected[]): Promi
   );
   const timeline = live.flatMap((x) => x.events.map(timelineRow));
   for (let i = 0; i < timeline.length; i += ROWS_PER_STATEMENT) {
-    await trx
-      .insertInto('incident_timeline')
-      .values(timeline.slice(i, i + ROWS_PER_STATEMENT))
-      .execute();
+    await insertOnce(trx, 'timeline', timeline.slice(i, i + ROWS_PER_STATEMENT), (r) =>
+      trx.insertInto('incident_timeline').values(r as never),
+    );
   }
   if (timeline.length > 50) await yieldToLoop(); // SQLite runs each statement synchronously
   await projectTimelineChanges(trx, live.flatMap((x) => x.events));

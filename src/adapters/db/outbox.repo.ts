@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { PlannedEffect } from '../../app/effects';
 import type { DB, NewOutbox, Trx } from './schema';
+import { insertOnce } from './compile-once';
 
 export interface EffectBatchItem {
   orgId: string;
@@ -59,23 +60,24 @@ export async function enqueueEffectRows(trx: Trx | DB, items: readonly EffectBat
   }
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const res = await trx
-      .insertInto('outbox')
-      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-      // A pending row with the same dedupe key already covers this request: fold into it. Updating it
-      // (rather than DO NOTHING) locks it until we commit, so a worker cannot claim it and render the
-      // state from before this transaction; and an urgent request pulls a delayed one forward.
-      .onConflict((oc) =>
-        oc
-          .column('dedupe_key')
-          // A literal, as in the partial index: SQLite only matches the conflict target to it textually.
-          .where('status', '=', sql.lit('pending'))
-          .doUpdateSet({
-            next_attempt_at: sql<string>`case when excluded.next_attempt_at < outbox.next_attempt_at then excluded.next_attempt_at else outbox.next_attempt_at end`,
-          }),
-      )
-      .executeTakeFirst();
-    inserted += Number(res.numInsertedOrUpdatedRows ?? 0);
+    const n = await insertOnce(trx, 'outbox', rows.slice(i, i + ROWS_PER_STATEMENT), (r) =>
+      trx
+        .insertInto('outbox')
+        .values(r as never)
+        // A pending row with the same dedupe key already covers this request: fold into it. Updating it
+        // (rather than DO NOTHING) locks it until we commit, so a worker cannot claim it and render the
+        // state from before this transaction; and an urgent request pulls a delayed one forward.
+        .onConflict((oc) =>
+          oc
+            .column('dedupe_key')
+            // A literal, as in the partial index: SQLite only matches the conflict target to it textually.
+            .where('status', '=', sql.lit('pending'))
+            .doUpdateSet({
+              next_attempt_at: sql<string>`case when excluded.next_attempt_at < outbox.next_attempt_at then excluded.next_attempt_at else outbox.next_attempt_at end`,
+            }),
+        ),
+    );
+    inserted += Number(n);
   }
   return inserted;
 }

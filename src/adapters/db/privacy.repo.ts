@@ -3,6 +3,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import type { Actor, IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import { incidentMembers, isPrivacyEvent } from '../../incidents/privacy.decider';
 import type { Database, DB, Trx } from './schema';
+import { insertOnce } from './compile-once';
 
 /** Who looks: their id and workspace role. */
 export type Viewer = Pick<Actor, 'id' | 'role'>;
@@ -58,11 +59,12 @@ export async function projectMembers(
     .filter((x) => x.events.some((e) => MEMBERSHIP_EVENTS.has(e.type) || isPrivacyEvent(e)))
     .flatMap((x) => incidentMemberRows(x.state));
   for (let i = 0; i < rows.length; i += 500) {
-    await trx
-      .insertInto('incident_members')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['incident_id', 'user_id']).doNothing())
-      .execute();
+    await insertOnce(trx, 'members', rows.slice(i, i + 500), (r) =>
+      trx
+        .insertInto('incident_members')
+        .values(r as never)
+        .onConflict((oc) => oc.columns(['incident_id', 'user_id']).doNothing()),
+    );
   }
 }
 

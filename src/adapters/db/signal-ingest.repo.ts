@@ -4,6 +4,7 @@ import type { Signal } from '../../signals/signal.types';
 import type { IncidentStatus } from '../../incidents/incident.types';
 import type { SignalReceiptsTable } from './connector.tables';
 import type { DB, Trx } from './schema';
+import { insertOnce, queryOnce } from './compile-once';
 
 /** Well under SQLite's and Postgres's bound-parameter limits. */
 const CHUNK = 500;
@@ -20,12 +21,9 @@ const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filte
 export async function existingReceipts(trx: Trx | DB, orgId: string, keys: readonly string[]): Promise<Set<string>> {
   const seen = new Set<string>();
   for (const part of chunks(unique([...keys]))) {
-    const rows = await trx
-      .selectFrom('signal_receipts')
-      .select('dedup_key')
-      .where('org_id', '=', orgId)
-      .where('dedup_key', 'in', part)
-      .execute();
+    const rows = await queryOnce(trx, 'receipts-seen', [orgId, ...part], () =>
+      trx.selectFrom('signal_receipts').select('dedup_key').where('org_id', '=', orgId).where('dedup_key', 'in', part),
+    );
     for (const r of rows) seen.add(r.dedup_key);
   }
   return seen;
@@ -33,7 +31,9 @@ export async function existingReceipts(trx: Trx | DB, orgId: string, keys: reado
 
 /** Plain inserts: a concurrent writer of the same key makes this fail, and the caller's retry then sees it as a repeat. */
 export async function insertReceipts(trx: Trx, rows: Insertable<SignalReceiptsTable>[]): Promise<void> {
-  for (const part of chunks(rows, 200)) await trx.insertInto('signal_receipts').values(part).execute();
+  for (const part of chunks(rows, 200)) {
+    await insertOnce(trx, 'receipts', part, (r) => trx.insertInto('signal_receipts').values(r as never));
+  }
 }
 
 const OPEN: IncidentStatus[] = ['OPEN', 'INVESTIGATING', 'MITIGATED'];
@@ -51,12 +51,13 @@ export async function loadCandidates(
   /** Topology: whether an incident's service is connected to one of the batch's (its last signal is then read too). */
   connected?: (incidentService: string) => boolean,
 ): Promise<CorrelationCandidate[]> {
-  const open = await trx
-    .selectFrom('incidents')
-    .select(['id', 'status', 'service', 'environment', 'updated_at'])
-    .where('org_id', '=', orgId)
-    .where('status', 'in', OPEN)
-    .execute();
+  const open = await queryOnce(trx, 'open-incidents', [orgId, ...OPEN], () =>
+    trx
+      .selectFrom('incidents')
+      .select(['id', 'status', 'service', 'environment', 'updated_at'])
+      .where('org_id', '=', orgId)
+      .where('status', 'in', OPEN),
+  );
   if (open.length === 0) return [];
   const byId = new Map<string, CorrelationCandidate>(
     open.map((i) => [
@@ -121,28 +122,31 @@ export async function loadCandidates(
 
 /** Incidents opened by alerts in this org since `since` (the auto-declare cap's window). */
 export async function countAutoDeclared(trx: Trx | DB, orgId: string, since: string): Promise<number> {
-  const row = await trx
-    .selectFrom('incidents')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('source', '=', 'auto')
-    .where('created_at', '>=', since)
-    .executeTakeFirst();
+  const [row] = await queryOnce(trx, 'auto-declared', [orgId, 'auto', since], () =>
+    trx
+      .selectFrom('incidents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .where('source', '=', 'auto')
+      .where('created_at', '>=', since),
+  );
   return Number(row?.n ?? 0);
 }
 
 /** The org's open storm incident (opened by alerts, no service of its own, the storm title), if any. */
 export async function findStormIncident(trx: Trx | DB, orgId: string, titlePrefix: string): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('incidents')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('status', 'in', OPEN)
-    .where('source', '=', 'auto')
-    .where('service', 'is', null)
-    .where('title', 'like', `${titlePrefix}%`)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const like = `${titlePrefix}%`;
+  const [row] = await queryOnce(trx, 'storm-incident', [orgId, ...OPEN, 'auto', like, 1], () =>
+    trx
+      .selectFrom('incidents')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('status', 'in', OPEN)
+      .where('source', '=', 'auto')
+      .where('service', 'is', null)
+      .where('title', 'like', like)
+      .orderBy('created_at', 'desc')
+      .limit(1),
+  );
   return row?.id;
 }

@@ -3,6 +3,7 @@ import type { RiskResult, Signal } from '../../signals/signal.types';
 import { dialectOf } from './create-db';
 import type { Trx } from './schema';
 import type { WatchlistHistoryTable, WatchlistTable } from './watchlist.tables';
+import { insertOnce, queryOnce } from './compile-once';
 
 /**
  * Watchlist writes from alert ingestion. One entry per org + service + environment: the worst of the
@@ -57,13 +58,17 @@ async function firingScores(trx: Trx, orgId: string, items: readonly WatchItem[]
     );
     return r.rows;
   }
-  return trx
-    .selectFrom('firing_signals')
-    .select(['source', 'fingerprint', 'score'])
-    .where('org_id', '=', orgId)
-    .where('source', 'in', [...new Set(items.map((x) => x.signal.source))])
-    .where('fingerprint', 'in', [...new Set(items.map((x) => x.signal.fingerprint))])
-    .execute();
+  const sources = [...new Set(items.map((x) => x.signal.source))];
+  const fingerprints = [...new Set(items.map((x) => x.signal.fingerprint))];
+  // Two lists: the name carries their lengths, so (2, 3) and (3, 2) are different statements.
+  return queryOnce(trx, `firing-scores:${sources.length}`, [orgId, ...sources, ...fingerprints], () =>
+    trx
+      .selectFrom('firing_signals')
+      .select(['source', 'fingerprint', 'score'])
+      .where('org_id', '=', orgId)
+      .where('source', 'in', sources)
+      .where('fingerprint', 'in', fingerprints),
+  );
 }
 
 /** Rows per multi-row statement (9 columns): well under both dialects' bound-parameter limits. */
@@ -146,20 +151,21 @@ export async function applyToWatchlist(
   for (const g of groups.values())
     for (const x of g.firing) firingRows.set(alertKey(x.signal), firingRow(orgId, g, x, at));
   for (const part of inChunks([...firingRows.values()])) {
-    await trx
-      .insertInto('firing_signals')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['org_id', 'source', 'fingerprint']).doUpdateSet((eb) => ({
-          service: eb.ref('excluded.service'),
-          environment: eb.ref('excluded.environment'),
-          level: eb.ref('excluded.level'),
-          score: eb.ref('excluded.score'),
-          incident_id: eb.fn.coalesce('excluded.incident_id', 'firing_signals.incident_id'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+    await insertOnce(trx, 'firing', part, (r) =>
+      trx
+        .insertInto('firing_signals')
+        .values(r as never)
+        .onConflict((oc) =>
+          oc.columns(['org_id', 'source', 'fingerprint']).doUpdateSet((eb) => ({
+            service: eb.ref('excluded.service'),
+            environment: eb.ref('excluded.environment'),
+            level: eb.ref('excluded.level'),
+            score: eb.ref('excluded.score'),
+            incident_id: eb.fn.coalesce('excluded.incident_id', 'firing_signals.incident_id'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    );
   }
   const gone = [...groups.values()].flatMap((g) => g.resolved).filter((x) => !firingRows.has(alertKey(x.signal)));
   for (const part of inChunks(gone)) {
@@ -271,17 +277,20 @@ export async function applyToWatchlist(
     'cleared_by',
   ] as const;
   for (const part of inChunks(upserts, 200)) {
-    await trx
-      .insertInto('watchlist')
-      .values(part)
-      .onConflict((oc) =>
-        oc
-          .columns(['org_id', 'service', 'environment'])
-          .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))),
-      )
-      .execute();
+    await insertOnce(trx, 'watchlist', part, (r) =>
+      trx
+        .insertInto('watchlist')
+        .values(r as never)
+        .onConflict((oc) =>
+          oc
+            .columns(['org_id', 'service', 'environment'])
+            .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        ),
+    );
   }
-  for (const part of inChunks(history)) await trx.insertInto('watchlist_history').values(part).execute();
+  for (const part of inChunks(history)) {
+    await insertOnce(trx, 'watchlist_history', part, (r) => trx.insertInto('watchlist_history').values(r as never));
+  }
 }
 
 type WatchlistRow = Selectable<WatchlistTable>;

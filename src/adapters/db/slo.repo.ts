@@ -1,6 +1,7 @@
 import type { AttachedSignal, IncidentEvent, IncidentState } from '../../incidents/incident.types';
 import type { BurnWindow, SloEvaluation, SloStatus, BurnAlert } from '../../slos/slo.types';
 import type { DB, Trx } from './schema';
+import { insertOnce } from './compile-once';
 
 /** SLO evaluations, the burn alerts firing now, and the SLOViolation read model. */
 
@@ -221,17 +222,18 @@ export async function projectSloViolations(
 ): Promise<void> {
   const rows = items.filter((x) => x.events.some(touchesSlo)).flatMap((x) => sloViolationRows(x.state));
   if (!rows.length) return;
-  await trx
-    .insertInto('slo_violations')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['incident_id', 'fingerprint']).doUpdateSet((eb) => ({
-        started_at: eb.ref('excluded.started_at'),
-        ended_at: eb.ref('excluded.ended_at'),
-        service: eb.ref('excluded.service'),
-      })),
-    )
-    .execute();
+  await insertOnce(trx, 'slo_violations', rows, (r) =>
+    trx
+      .insertInto('slo_violations')
+      .values(r as never)
+      .onConflict((oc) =>
+        oc.columns(['incident_id', 'fingerprint']).doUpdateSet((eb) => ({
+          started_at: eb.ref('excluded.started_at'),
+          ended_at: eb.ref('excluded.ended_at'),
+          service: eb.ref('excluded.service'),
+        })),
+      ),
+  );
 }
 
 export interface SloViolation {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DB, Trx } from './schema';
+import { queryOnce } from './compile-once';
 
 export interface WebhookSubscription {
   id: string;
@@ -82,14 +83,15 @@ export async function listSubscriptions(
 }
 
 export async function hasActiveSubscriptions(db: DB | Trx, orgId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('webhook_subscriptions')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('removed_at', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  return !!row;
+  const rows = await queryOnce(db, 'active-subscriptions', [orgId, 1], () =>
+    db
+      .selectFrom('webhook_subscriptions')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('removed_at', 'is', null)
+      .limit(1),
+  );
+  return rows.length > 0;
 }
 
 export async function findSubscriptionWithSecret(db: DB, orgId: string, id: string) {

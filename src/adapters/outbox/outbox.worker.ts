@@ -3,6 +3,7 @@ import { type DeliveryOutcome, QUEUE_FREE_KINDS } from '../../app/effects';
 import { isUniqueViolation } from '../db/create-db';
 import type { DB } from '../db/schema';
 import { type Candidate, candidateById, createCandidateQuery, settledOutcome } from './outbox.candidates';
+import { executeOnce } from '../db/compile-once';
 
 export type { DeliveryOutcome } from '../../app/effects';
 
@@ -67,22 +68,20 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
 
   async function claim(id: number, attempts: number, at: Date): Promise<boolean> {
     const iso = at.toISOString();
-    const res = await db
-      .updateTable('outbox')
-      // The lease runs from now, not from the start of the pass (a long pass must not hand out spent leases).
-      .set({
-        status: 'in_flight',
-        locked_by: workerId,
-        locked_until: new Date(now().getTime() + leaseMs).toISOString(),
-        attempts: attempts + 1,
-      })
-      .where('id', '=', id)
-      .where('attempts', '=', attempts)
-      .where((eb) =>
-        eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]),
-      )
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    // The lease runs from now, not from the start of the pass (a long pass must not hand out spent leases).
+    const until = new Date(now().getTime() + leaseMs).toISOString();
+    const params = ['in_flight', workerId, until, attempts + 1, id, attempts, 'pending', 'in_flight', iso];
+    const res = await executeOnce(db, 'outbox-claim', params, () =>
+      db
+        .updateTable('outbox')
+        .set({ status: 'in_flight', locked_by: workerId, locked_until: until, attempts: attempts + 1 })
+        .where('id', '=', id)
+        .where('attempts', '=', attempts)
+        .where((eb) =>
+          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'in_flight'), eb('locked_until', '<', iso)])]),
+        ),
+    );
+    return Number(res.numAffectedRows) === 1;
   }
 
   /** Keep the lease while a slow handler runs, so only a dead worker's rows are taken over. */
@@ -107,15 +106,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     const at = now();
     const base = db.updateTable('outbox').where('id', '=', row.id).where('locked_by', '=', workerId);
     if (outcome.type === 'done') {
-      await base
-        .set({
-          status: 'done',
-          delivered_at: at.toISOString(),
-          result: outcome.result ? JSON.stringify(outcome.result) : null,
-          locked_until: null,
-          last_error: null,
-        })
-        .execute();
+      const delivered = at.toISOString();
+      const result = outcome.result ? JSON.stringify(outcome.result) : null;
+      await executeOnce(db, 'outbox-done', ['done', delivered, result, null, null, row.id, workerId], () =>
+        base.set({ status: 'done', delivered_at: delivered, result, locked_until: null, last_error: null }),
+      );
     } else if (outcome.type === 'retry' && (row.attempts < MAX_ATTEMPTS || opts.keepTrying?.(outcome))) {
       const wait = outcome.afterMs ?? backoffMs(row.attempts, opts.backoffBaseMs);
       try {
