@@ -97,7 +97,9 @@ export function createSignalIngestService(
   const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
   // The catalog may change between requests: its graph is taken per unit of work.
   const remembered = createSeenReceipts();
-  const growth = createGrowthAnalyzer(deps.db, { onError: (err) => deps.logger?.warn({ err }, 'ANALYZE after growth failed') });
+  const growth = createGrowthAnalyzer(deps.db, {
+    onError: (err) => deps.logger?.warn({ err }, 'ANALYZE after growth failed'),
+  });
   const settings = (): PlanSettings => ({ autoDeclare, cap, catalog: deps.catalog, topology: topologyPolicy(deps) });
 
   /** Parse a sender's body; throws DomainError('invalid_input') listing every problem. Pure, nothing stored. */
