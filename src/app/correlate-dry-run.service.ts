@@ -1,9 +1,4 @@
-import {
-  countAutoDeclared,
-  existingReceipts,
-  findStormIncident,
-  loadCandidates,
-} from '../adapters/db/signal-ingest.repo';
+import { declareBudgetFacts, existingReceipts, loadCandidates } from '../adapters/db/signal-ingest.repo';
 import type { DB } from '../adapters/db/schema';
 import type { CorrelationEvidence } from '../incidents/correlation.types';
 import type { Severity } from '../incidents/incident.types';
@@ -78,8 +73,9 @@ export async function dryRunCorrelation(
   const loadBudget = async () => {
     if (cap.count <= 0) return (budget ??= { left: Infinity, stormId: undefined });
     if (!budget) {
-      const used = await countAutoDeclared(db, orgId, new Date(now.getTime() - cap.windowMs).toISOString());
-      budget = { left: cap.count - used, stormId: await findStormIncident(db, orgId, STORM_TITLE) };
+      const since = new Date(now.getTime() - cap.windowMs).toISOString();
+      const { used, stormId } = await declareBudgetFacts(db, orgId, since, STORM_TITLE);
+      budget = { left: cap.count - used, stormId };
     }
     return budget;
   };

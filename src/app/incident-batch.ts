@@ -15,6 +15,8 @@ import { insertOnce } from '../adapters/db/compile-once';
 export interface IncidentBatch {
   states: Map<string, IncidentState>;
   pending: Map<string, PendingWrites>;
+  /** Postgres: the advisory lock keys this transaction already holds (an org's, for its ingestion group). */
+  locks: Set<string>;
 }
 
 interface PendingWrites {
@@ -27,7 +29,7 @@ interface PendingWrites {
 const ROWS_PER_STATEMENT = 500;
 const YIELD_AFTER_ROWS = 50;
 
-export const createIncidentBatch = (): IncidentBatch => ({ states: new Map(), pending: new Map() });
+export const createIncidentBatch = (): IncidentBatch => ({ states: new Map(), pending: new Map(), locks: new Set() });
 
 /** Hold one command's writes (its events already folded into `after`). */
 export function holdWrites(

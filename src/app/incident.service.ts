@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { dialectOf, isUniqueViolation } from '../adapters/db/create-db';
-import { findByIdempotencyKey, loadEvents } from '../adapters/db/event-store';
+import { findByIdempotencyKey } from '../adapters/db/event-store';
 import type { DB, Trx } from '../adapters/db/schema';
 import { decide, fold } from '../incidents/incident.decider';
-import {
-  type Actor,
-  type IncidentCommand,
-  type IncidentEvent,
-  type IncidentState,
-  initialState,
-} from '../incidents/incident.types';
+import type { Actor, IncidentCommand, IncidentEvent, IncidentState } from '../incidents/incident.types';
 import { DomainError } from '../shared/domain-error';
 import { type EffectPlanner, noEffects, type PlanContext } from './effects';
 import { commandLane } from './command-lane';
 import { createGroupCommit } from './group-commit';
 import { coalesceWrites } from '../adapters/db/write-coalescer';
+import { lockStream } from '../adapters/db/stream-locks';
+import { createIncidentLoader } from './incident-loader';
 import { createIncidentBatch, flushIncidentBatch, holdWrites, type IncidentBatch } from './incident-batch';
 
 export interface IncidentServiceDeps {
@@ -57,6 +52,8 @@ export interface UnitOfWork {
   execute(req: CommandRequest): Promise<CommandResult>;
   /** Write the held commands now (before reading tables they change). */
   flush(): Promise<void>;
+  /** A hint: these incidents' commands follow; read (and on Postgres lock) them together now. */
+  preload(incidentIds: readonly string[]): Promise<void>;
 }
 
 export type Work<T> = ((uow: UnitOfWork) => Promise<T>) & {
@@ -103,7 +100,6 @@ export interface WorkOptions {
 }
 
 const MAX_ATTEMPTS = 20;
-const CACHE_LIMIT = 2000;
 /** A group stops gathering at this many alerts or requests: one transaction stays tens of milliseconds. */
 export const GROUP_MAX_WEIGHT = 1000;
 /**
@@ -135,27 +131,9 @@ export type IncidentService = ReturnType<typeof createIncidentService>;
 export function createIncidentService(deps: IncidentServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const plan = deps.planEffects ?? noEffects;
-  // Events are immutable, so a cached state only needs the events after its version.
-  const cache = new Map<string, IncidentState>();
   const pg = dialectOf(deps.db) === 'postgres';
-
-  async function load(
-    db: DB | Trx,
-    orgId: string,
-    incidentId: string,
-    local?: Map<string, IncidentState>,
-  ): Promise<IncidentState> {
-    const cached = local?.get(incidentId) ?? cache.get(incidentId);
-    const base = cached && cached.orgId === orgId ? cached : initialState(incidentId, orgId);
-    const events = await loadEvents(db, orgId, incidentId, base.version);
-    return fold(base, events);
-  }
-
-  function remember(state: IncidentState) {
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.delete(state.id);
-    cache.set(state.id, state);
-  }
+  const states = createIncidentLoader(pg);
+  const { load } = states;
 
   /**
    * The body of one command inside the unit's transaction. States written in that transaction are kept
@@ -175,12 +153,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     }
     // Written earlier in this transaction: already locked (Postgres) and current, nothing to re-read.
     const mine = local.get(req.incidentId);
-    if (pg && !mine) {
-      // Serialise writers of one stream (and declarations of one org, for numbering) instead of
-      // letting them collide; the unique (incident_id, seq) constraint still guards correctness.
-      await lock(trx, typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId);
-    }
-    const before = mine && mine.orgId === req.orgId ? mine : await load(trx, req.orgId, req.incidentId, local);
+    // One stream's writers, and one org's declarations (numbering), in turn (stream-locks.ts).
+    const key = typeof req.command === 'function' ? `org:${req.orgId}` : req.incidentId;
+    const before =
+      mine && mine.orgId === req.orgId
+        ? mine
+        : !mine && !batch.locks.has(key)
+          ? await states.lockedLoad(trx, key, req.orgId, req.incidentId, local)
+          : await load(trx, req.orgId, req.incidentId, local);
     const command = typeof req.command === 'function' ? await req.command(trx, before) : req.command;
     const at = now();
     const data = decide(command, before, req.actor);
@@ -198,8 +178,6 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     return { orgId: req.orgId, incidentId: req.incidentId, state: after, events, duplicate: false };
   }
 
-  const lock = (trx: Trx, key: string) => sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
-
   /** One transaction for these works, in order; after its commit, cache the states and report them. */
   async function attempt(orgId: string, works: readonly Work<unknown>[], lockOrg: boolean): Promise<unknown[]> {
     // What to report after the commit. Each command's own state is not kept: a storm folds thousands of
@@ -213,8 +191,9 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         // Postgres: the unit's inserts travel together (write-coalescer.ts); SQLite has no round trips to save.
         const writes = pg ? coalesceWrites(real) : undefined;
         const trx = writes?.trx ?? real;
-        if (pg && lockOrg) await lock(trx, `org:${orgId}`);
         const batch = createIncidentBatch();
+        if (pg && lockOrg) await lockStream(trx, `org:${orgId}`);
+        if (pg && lockOrg) batch.locks.add(`org:${orgId}`);
         const ctx = (await deps.planContext?.(trx, orgId)) ?? {};
         const uow: UnitOfWork = {
           trx,
@@ -227,6 +206,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
             return r;
           },
           flush: () => flushIncidentBatch(trx, batch),
+          preload: (ids) => states.preload(trx, orgId, ids, batch),
         };
         const out: unknown[] = [];
         for (const slice of slices(works)) {
@@ -239,11 +219,11 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         await writes?.flush();
         return out;
       });
-      for (const state of final.values()) remember(state);
+      for (const state of final.values()) states.remember(state);
       for (const r of results) if (r.events.length > 0) deps.onCommitted?.({ ...r, state: final.get(r.incidentId)! });
       return values;
     } catch (e) {
-      for (const id of touched) cache.delete(id); // someone else may have appended: reload from the log
+      for (const id of touched) states.forget(id); // someone else may have appended: reload from the log
       throw e;
     }
   }
@@ -292,6 +272,6 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     peopleIdle: commands.idle,
     load: (orgId: string, incidentId: string) => load(deps.db, orgId, incidentId),
     newIncidentId: () => randomUUID(),
-    forget: (id: string) => cache.delete(id),
+    forget: states.forget,
   };
 }

@@ -27,3 +27,23 @@ export function createSeenReceipts(max = 20_000) {
     },
   };
 }
+
+/**
+ * Whether to look up the keys this process has not seen stored before a request goes to the write path,
+ * from the share of such keys that lately turned out stored already (Postgres: signal-ingest.service.ts).
+ * The lookup is a round trip on the path of every new alert, and it only pays when those keys are repeats:
+ * after a restart, or deliveries another replica stored. The write path classifies them again under its lock
+ * either way, so this only decides where a repeat is found, never whether. An exponential average over
+ * requests; a new process starts out looking up (Alertmanager re-sends what it sent before the restart).
+ */
+export function createRepeatShare(weight = 0.1) {
+  let share = 1;
+  return {
+    lookUpFirst: (): boolean => share >= 0.5,
+    /** A request had `unknown` keys not remembered, of which `stored` were already stored. */
+    note(unknown: number, stored: number): void {
+      if (unknown > 0) share += weight * (stored / unknown - share);
+    },
+    share: () => share,
+  };
+}

@@ -1,48 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import {
-  countAutoDeclared,
+  declareBudgetFacts,
   existingReceipts,
-  findStormIncident,
   insertReceipts,
   loadCandidates,
 } from '../adapters/db/signal-ingest.repo';
 import { applyToWatchlist, type WatchItem } from '../adapters/db/signal-watchlist.repo';
 import { createGrowthAnalyzer } from '../adapters/db/growth-analyze';
+import { dialectOf } from '../adapters/db/create-db';
 import type { Actor, Severity, SignalRef } from '../incidents/incident.types';
 import { loopBudget, yieldToLoop } from '../shared/yield-to-loop';
 import { type AutoDeclarePolicy, toSignalRef } from '../signals/correlation';
 import { dedupKey } from '../signals/dedup';
-import { type ConnectorKind, normalise } from '../signals/normalisers';
+import { normalise } from '../signals/normalisers';
 import { evaluateRisk } from '../signals/risk.evaluator';
 import type { Signal } from '../signals/signal.types';
 import { connectorIsPrivateOnly, onlyPrivateCandidates } from '../adapters/db/privacy.repo';
 import { declareCommand } from './declare.command';
 import { connectedTo, declaredCandidate, type PlanSettings, planSignal, rememberJoin, topologyPolicy } from './correlation-plan';
 import { normaliseInSlices } from './sliced-normalise';
-import { createSeenReceipts } from './seen-receipts';
+import { createRepeatShare, createSeenReceipts } from './seen-receipts';
 import type { AppDeps } from './deps';
+import type { IngestConnector, IngestResult } from './signal-ingest.types';
 import { batchable, type UnitOfWork } from './incident.service';
 
-export interface IngestConnector {
-  id: string;
-  orgId: string;
-  kind: ConnectorKind;
-  /** Read with the connector when known (README "Private incidents"); otherwise read in the transaction. */
-  privateOnly?: boolean;
-}
-
-export interface IngestResult {
-  /** Alerts in the request that were taken, repeats included (a repeat is accepted and changes nothing). */
-  accepted: number;
-  duplicates: number;
-  /** Joined an open incident. */
-  attached: number;
-  /** Opened an incident. */
-  declared: number;
-  warnings: string[];
-  /** Incidents touched, in order of first touch. */
-  incidentIds: string[];
-}
+export type { IngestConnector, IngestResult } from './signal-ingest.types';
 
 /**
  * Alerts per unit of work. A 1 MiB request (~18,700 alerts) is taken in parts (merged again into one
@@ -97,6 +79,9 @@ export function createSignalIngestService(
   const cap = deps.config.autoDeclareLimit ?? { count: 0, windowMs: 0 };
   // The catalog may change between requests: its graph is taken per unit of work.
   const remembered = createSeenReceipts();
+  // Postgres only: there the lookup is a round trip on every new alert's path. SQLite reads in-process, and
+  // skipping it measured no faster there (seen-receipts.ts).
+  const repeats = dialectOf(deps.db) === 'postgres' ? createRepeatShare() : undefined;
   const growth = createGrowthAnalyzer(deps.db, {
     onError: (err) => deps.logger?.warn({ err }, 'ANALYZE after growth failed'),
   });
@@ -121,16 +106,21 @@ export function createSignalIngestService(
   ): Promise<Omit<IngestResult, 'warnings'>> {
     const total = { accepted: signals.length, duplicates: 0, attached: 0, declared: 0, incidentIds: [] as string[] };
     const inRequest = new Set<string>();
+    let unchecked = 0; // keys sent to the write path without a lookup first
     const pending: Promise<Counts>[] = [];
     for (let i = 0; i < signals.length; i += PART) {
       if (i > 0) await yieldToLoop();
       const part = signals.slice(i, i + PART);
       const keys = part.map(dedupKey);
-      // Receipts are only ever added, so a part whose alerts were all seen before (Alertmanager re-sends
-      // every group_interval) needs no write transaction or lock.
-      // Keys this process has not seen stored are looked up; what the lookup finds is remembered with the rest.
+      // Receipts are only ever added, so a part whose alerts were all seen before (Alertmanager re-sends every
+      // group_interval) needs no write transaction or lock. Keys not remembered are looked up while such keys
+      // lately were repeats (seen-receipts.ts); else the write path sorts them out under its lock.
       const unknown = keys.filter((k) => !remembered.has(connector.orgId, k));
-      if (unknown.length) for (const k of await existingReceipts(deps.db, connector.orgId, unknown)) remembered.add(connector.orgId, k);
+      if (unknown.length && (repeats?.lookUpFirst() ?? true)) {
+        const stored = await existingReceipts(deps.db, connector.orgId, unknown);
+        for (const k of stored) remembered.add(connector.orgId, k);
+        repeats?.note(unknown.length, stored.size);
+      } else unchecked += unknown.length;
       const fresh: Fresh[] = [];
       part.forEach((signal, j) => {
         if (remembered.has(connector.orgId, keys[j]) || inRequest.has(keys[j])) return; // the same alert twice in one request is a repeat too
@@ -149,6 +139,7 @@ export function createSignalIngestService(
     growth.noteRows(inRequest.size);
     // Committed now (stored by this request or found stored under the lock): later deliveries skip the read.
     for (const k of inRequest) remembered.add(connector.orgId, k);
+    const before = total.duplicates;
     for (const x of settled) {
       const r = (x as PromiseFulfilledResult<Counts>).value;
       total.duplicates += r.duplicates;
@@ -156,14 +147,16 @@ export function createSignalIngestService(
       total.declared += r.declared;
       for (const id of r.incidentIds) if (!total.incidentIds.includes(id)) total.incidentIds.push(id);
     }
+    if (unchecked > 0) repeats?.note(unchecked, Math.min(total.duplicates - before, unchecked));
     return total;
   }
 
   /** How many more incidents alerts may open now, and the storm incident that takes the rest. */
   async function declareBudget(uow: UnitOfWork, now: Date) {
     if (cap.count <= 0) return { left: Infinity, stormId: undefined as string | undefined };
-    const used = await countAutoDeclared(uow.trx, uow.orgId, new Date(now.getTime() - cap.windowMs).toISOString());
-    return { left: cap.count - used, stormId: await findStormIncident(uow.trx, uow.orgId, STORM_TITLE) };
+    const since = new Date(now.getTime() - cap.windowMs).toISOString();
+    const { used, stormId } = await declareBudgetFacts(uow.trx, uow.orgId, since, STORM_TITLE);
+    return { left: cap.count - used, stormId };
   }
 
   /**
@@ -281,6 +274,7 @@ export function createSignalIngestService(
       });
     }
 
+    await uow.preload([...attaches.keys()]);
     for (const [incidentId, signals] of attaches) {
       await breathe();
       await uow.execute({ orgId, incidentId, actor, command: { type: 'AttachSignals', signals } });

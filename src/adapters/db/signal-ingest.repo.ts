@@ -1,10 +1,11 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { CorrelationCandidate } from '../../signals/correlation';
 import type { Signal } from '../../signals/signal.types';
 import type { IncidentStatus } from '../../incidents/incident.types';
 import type { SignalReceiptsTable } from './connector.tables';
 import type { DB, Trx } from './schema';
 import { insertOnce, queryOnce } from './compile-once';
+import { dialectOf } from './create-db';
 
 /** Well under SQLite's and Postgres's bound-parameter limits. */
 const CHUNK = 500;
@@ -104,9 +105,26 @@ export async function loadCandidates(
       }
     }
   }
-  // The latest signal only matters for incidents the batch can match (the window rule, and ties). One
-  // seek per incident on (incident_id, last_seen_at): a grouped max would read a stormy incident's every signal.
-  for (const id of relevant) {
+  for (const [id, at] of await latestSignals(trx, orgId, [...relevant])) byId.get(id)!.lastSignalAt = at;
+  return [...byId.values()];
+}
+
+/**
+ * The latest signal only matters for incidents the batch can match (the window rule, and ties). One seek per
+ * incident on (incident_id, last_seen_at): a grouped max would read a stormy incident's every signal. On
+ * Postgres all the seeks go in one statement (one round trip instead of one per incident).
+ */
+async function latestSignals(trx: Trx | DB, orgId: string, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (ids.length > 1 && dialectOf(trx) === 'postgres') {
+    const { rows } = await sql<{ id: string; at: string | null }>`select c.id, (select s.last_seen_at
+        from incident_signals s where s.incident_id = c.id and s.org_id = ${orgId}
+        order by s.last_seen_at desc limit 1) as at
+      from unnest(${ids}::text[]) as c(id)`.execute(trx);
+    for (const r of rows) if (r.at) out.set(r.id, r.at);
+    return out;
+  }
+  for (const id of ids) {
     const last = await trx
       .selectFrom('incident_signals')
       .select('last_seen_at')
@@ -115,38 +133,46 @@ export async function loadCandidates(
       .orderBy('last_seen_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (last) byId.get(id)!.lastSignalAt = last.last_seen_at;
+    if (last) out.set(id, last.last_seen_at);
   }
-  return [...byId.values()];
+  return out;
 }
 
-/** Incidents opened by alerts in this org since `since` (the auto-declare cap's window). */
-export async function countAutoDeclared(trx: Trx | DB, orgId: string, since: string): Promise<number> {
-  const [row] = await queryOnce(trx, 'auto-declared', [orgId, 'auto', since], () =>
-    trx
-      .selectFrom('incidents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', orgId)
-      .where('source', '=', 'auto')
-      .where('created_at', '>=', since),
-  );
-  return Number(row?.n ?? 0);
-}
 
-/** The org's open storm incident (opened by alerts, no service of its own, the storm title), if any. */
-export async function findStormIncident(trx: Trx | DB, orgId: string, titlePrefix: string): Promise<string | undefined> {
+/**
+ * What the auto-declare cap needs, in one statement (one round trip on Postgres): how many incidents alerts
+ * opened in this org since `since` (the cap's window), and the org's open storm incident (opened by alerts,
+ * no service of its own, the storm title), if any.
+ */
+export async function declareBudgetFacts(
+  trx: Trx | DB,
+  orgId: string,
+  since: string,
+  titlePrefix: string,
+): Promise<{ used: number; stormId: string | undefined }> {
   const like = `${titlePrefix}%`;
-  const [row] = await queryOnce(trx, 'storm-incident', [orgId, ...OPEN, 'auto', like, 1], () =>
-    trx
-      .selectFrom('incidents')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('status', 'in', OPEN)
-      .where('source', '=', 'auto')
-      .where('service', 'is', null)
-      .where('title', 'like', like)
-      .orderBy('created_at', 'desc')
-      .limit(1),
+  const params = [orgId, 'auto', since, orgId, ...OPEN, 'auto', like, 1];
+  const [row] = await queryOnce(trx, 'declare-budget', params, () =>
+    trx.selectNoFrom((eb) => [
+      eb
+        .selectFrom('incidents')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', orgId)
+        .where('source', '=', 'auto')
+        .where('created_at', '>=', since)
+        .as('used'),
+      eb
+        .selectFrom('incidents')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('status', 'in', OPEN)
+        .where('source', '=', 'auto')
+        .where('service', 'is', null)
+        .where('title', 'like', like)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .as('storm_id'),
+    ]),
   );
-  return row?.id;
+  return { used: Number(row?.used ?? 0), stormId: row?.storm_id ?? undefined };
 }

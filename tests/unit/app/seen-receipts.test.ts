@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSeenReceipts } from '../../../src/app/seen-receipts';
+import { createRepeatShare, createSeenReceipts } from '../../../src/app/seen-receipts';
 
 describe('seen receipts', () => {
   it('remembers keys per organisation', () => {
@@ -18,5 +18,18 @@ describe('seen receipts', () => {
     expect([997, 998, 999].every((i) => seen.has('T1', `x${i}`))).toBe(true);
     expect(seen.has('T1', 'x996')).toBe(false);
     expect(seen.has('T1', 'd')).toBe(false);
+  });
+
+  it('looks unknown keys up first while they lately were repeats, and again once repeats come back', () => {
+    const share = createRepeatShare(0.25);
+    expect(share.lookUpFirst()).toBe(true); // a new process: deliveries from before a restart come back
+    share.note(10, 10);
+    expect(share.lookUpFirst()).toBe(true);
+    share.note(0, 0); // nothing unknown: nothing learnt
+    expect(share.share()).toBe(1);
+    for (let i = 0; i < 3; i++) share.note(1, 0);
+    expect(share.lookUpFirst()).toBe(false); // new alerts: 1 → 0.42
+    share.note(4, 4);
+    expect(share.lookUpFirst()).toBe(true); // repeats again: 0.42 → 0.57
   });
 });
