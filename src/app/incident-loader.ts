@@ -45,8 +45,9 @@ export function createIncidentLoader(pg: boolean) {
      * of them instead of two each; their commands then find them current (locked) in the batch.
      */
     async preload(trx: Trx, orgId: string, ids: readonly string[], batch: IncidentBatch): Promise<void> {
+      if (!pg) return;
       const todo = [...new Set(ids)].filter((id) => !batch.states.has(id)).sort();
-      if (!pg || todo.length < 2) return;
+      if (todo.length < 2) return;
       await lockStreams(trx, todo);
       const bases = todo.map((id) => base(orgId, id));
       const events = await loadEventsOfMany(

@@ -192,8 +192,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         const writes = pg ? coalesceWrites(real) : undefined;
         const trx = writes?.trx ?? real;
         const batch = createIncidentBatch();
-        if (pg && lockOrg) await lockStream(trx, `org:${orgId}`);
-        if (pg && lockOrg) batch.locks.add(`org:${orgId}`);
+        if (pg && lockOrg) {
+          await lockStream(trx, `org:${orgId}`);
+          batch.locks.add(`org:${orgId}`);
+        }
         const ctx = (await deps.planContext?.(trx, orgId)) ?? {};
         const uow: UnitOfWork = {
           trx,
