@@ -20,6 +20,12 @@ export interface OutboxRow {
 
 export type DeliverRow = (row: OutboxRow) => Promise<DeliveryOutcome>;
 
+/**
+ * Delivery is background work: with SQLite every statement resolves at once, so a pass ran as one burst of
+ * microtasks, interleaved with (and delaying) the request that committed the row. Resuming in the event
+ * loop's check phase lets waiting requests go first (a note's ack p99 at 200/s: ~31 → ~19 ms, README).
+ */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 export const DEFAULT_LEASE_MS = 30_000;
 /** With the backoff capped at a minute, about 25 minutes of trying before an effect is given up. */
 const MAX_ATTEMPTS = 30;
@@ -180,6 +186,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     } finally {
       stopRenewing();
     }
+    await yieldToIo();
     await settle(row, outcome);
     return outcome;
   }
@@ -216,6 +223,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
     // Different incidents in parallel; a stop request ends the pass after the rows already in hand.
     const lane = async () => {
       for (let r = queue.shift(); r && keepGoing(); r = queue.shift()) {
+        await yieldToIo();
+        if (!keepGoing()) break;
         try {
           if (await deliverOne(r, at)) handled++;
         } catch (e) {
@@ -229,11 +238,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions) {
   }
 
   async function loop() {
+    await yieldToIo();
     do {
       again = false;
       try {
         while ((await runOnce(() => !stopped)) > 0 && !stopped) {
-          /* keep going while there is work */
+          await yieldToIo();
         }
       } catch (e) {
         opts.onError?.(e);
