@@ -110,3 +110,15 @@ export async function enqueueEffectReturningId(
     .executeTakeFirstOrThrow();
   return Number(row.id);
 }
+
+/** After an outage ends: rows backing off because of it (their last error matches one pattern) become due now. */
+export async function retryNow(db: DB, lastErrorLike: readonly string[], at: Date): Promise<number> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: at.toISOString() })
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', at.toISOString())
+    .where((eb) => eb.or(lastErrorLike.map((p) => eb('last_error', 'like', p))))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
